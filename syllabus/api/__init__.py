@@ -1,0 +1,1 @@
+"""JSON API transport: routes are thin, services hold the rules."""

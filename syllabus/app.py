@@ -1,0 +1,112 @@
+"""The application factory: middleware, routers, templates, static files, jobs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from syllabus import __version__
+from syllabus.api.errors import CatchUnhandledMiddleware, install_error_handlers
+from syllabus.config import Settings, get_settings
+from syllabus.kit.logging import configure_logging, get_logger
+from syllabus.kit.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from syllabus.kit.runtime import Runtime, get_runtime, set_runtime
+
+log = get_logger("syllabus.app")
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    run_jobs: bool = False,
+) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_production()
+    configure_logging(settings.log_level, json=settings.log_json)
+    if runtime is not None:
+        set_runtime(runtime)
+    runtime = get_runtime()
+
+    # Importing the job registry registers every task and outbox handler.
+    import syllabus.jobs  # noqa: F401
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        consumer = None
+        if run_jobs:
+            from syllabus.kit.queue import build_consumer
+
+            consumer = build_consumer(settings.job_workers, embedded=True)
+            consumer.start()
+            log.info("jobs.started", workers=settings.job_workers)
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                # Finish the jobs in hand; queued ones stay queued for next start.
+                consumer.stop(graceful=True)
+                log.info("jobs.stopped")
+
+    app = FastAPI(
+        title="Syllabus API",
+        version=__version__,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.storage = runtime.storage
+
+    install_error_handlers(app)
+    _include_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # Added innermost first: the request id wraps everything, so even a
+    # refused oversized body is logged with its id and security headers.
+    app.add_middleware(CatchUnhandledMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from syllabus.api import ops
+    from syllabus.api.v1 import api_router
+    from syllabus.web.routes import media_files, pages
+
+    app.include_router(ops.router)
+    app.include_router(api_router)
+    app.include_router(media_files.router)
+    app.include_router(pages.router)
+
+
+def serve_app() -> FastAPI:
+    """Factory used by `syllabus serve` (also in each worker process)."""
+    settings = get_settings()
+    return create_app(settings, run_jobs=settings.jobs_in_process)

@@ -1,0 +1,101 @@
+"""The `syllabus` command: serve, worker, migrate and operator tasks."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from syllabus.config import ConfigError, Settings, get_settings
+
+app = typer.Typer(help="Syllabus: a self-hosted course marketplace and LMS.", no_args_is_help=True)
+
+
+def _settings_or_exit() -> Settings:
+    settings = get_settings()
+    try:
+        settings.check_production()
+    except ConfigError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    return settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Web worker processes (default SYLLABUS_WEB_WORKERS).")
+    ] = None,
+    jobs: Annotated[
+        bool | None,
+        typer.Option("--jobs/--no-jobs", help="Run job consumers in this process too."),
+    ] = None,
+) -> None:
+    """Serve the web pages, the API and (by default) the background jobs."""
+    import uvicorn
+
+    settings = _settings_or_exit()
+    if jobs is not None:
+        os.environ["SYLLABUS_JOBS_IN_PROCESS"] = "true" if jobs else "false"
+    uvicorn.run(
+        "syllabus.app:serve_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.web_workers,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_config=None,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@app.command()
+def worker(
+    threads: Annotated[int | None, typer.Option(help="Job threads (default SYLLABUS_JOB_WORKERS).")] = None,
+) -> None:
+    """Consume background jobs (for running jobs on separate machines)."""
+    from syllabus.kit.logging import configure_logging
+    from syllabus.kit.queue import build_consumer
+
+    settings = _settings_or_exit()
+    configure_logging(settings.log_level, json=settings.log_json)
+    import syllabus.jobs  # noqa: F401  (registers every task)
+
+    build_consumer(threads or settings.job_workers).run()
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Bring the database schema up to date."""
+    from syllabus.kit.migrate import upgrade
+
+    settings = _settings_or_exit()
+    upgrade(settings.resolved_database_url, revision)
+    typer.echo(f"Database at revision {revision}.")
+
+
+@app.command("run-jobs")
+def run_jobs(
+    limit: Annotated[int, typer.Option(help="Stop after this many jobs.", min=1)] = 1000,
+) -> None:
+    """Run the queued jobs in this process until the queue is empty, then exit."""
+    import syllabus.jobs  # noqa: F401
+    from syllabus.kit.queue import drain
+
+    _settings_or_exit()
+    ran = drain(limit)
+    typer.echo(f"Ran {ran} job(s).")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

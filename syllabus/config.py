@@ -1,0 +1,146 @@
+"""Settings: every knob is a `SYLLABUS_*` environment variable with an embedded default.
+
+The defaults run the whole system on one laptop (SQLite, in-process cache,
+SQLite queue, local media folder, `.eml` outbox). Production engines are
+chosen by setting their URLs; `SYLLABUS_ENV=production` refuses the
+development secret and, unless explicitly allowed, SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-secret-change-me-in-production-0000000000000000"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used as given; the message says how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SYLLABUS_", extra="ignore", env_file=None)
+
+    # --- runtime -----------------------------------------------------------
+    env: Literal["development", "test", "production"] = "development"
+    secret_key: str = Field(DEV_SECRET_KEY, min_length=32)
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    web_workers: int = Field(1, ge=1, le=64)
+    data_dir: Path = Path("./var")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(2 * 1024**3, ge=1024)
+
+    # --- database ----------------------------------------------------------
+    database_url: str | None = None
+    database_pool_size: int = Field(10, ge=1, le=200)
+    allow_sqlite_in_production: bool = False
+
+    # --- cache, rate limits and queue on Redis when set ---------------------
+    redis_url: str | None = None
+    cache_enabled: bool = True
+    cache_ttl_seconds: int = Field(300, ge=1)
+    cache_max_entries: int = Field(10_000, ge=10)
+
+    # --- jobs ------------------------------------------------------------------
+    jobs_in_process: bool = True
+    job_workers: int = Field(2, ge=1, le=64)
+    # A committed outbox message not done after this long is handed to the queue again.
+    outbox_redispatch_seconds: int = Field(300, ge=1)
+
+    # --- media storage -------------------------------------------------------
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    media_url_ttl_seconds: int = Field(900, ge=10, le=7 * 24 * 3600)
+
+    # --- email -----------------------------------------------------------------
+    mail_backend: Literal["file", "smtp"] = "file"
+    mail_from: str = "Syllabus <no-reply@syllabus.local>"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    # --- derived -------------------------------------------------------------
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Plain postgres URLs mean psycopg 3, the driver we ship.
+            for prefix in ("postgres://", "postgresql://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix) :]
+            return url
+        return f"sqlite:///{(self.data_dir / 'syllabus.db').resolve()}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def queue_path(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    def check_production(self) -> None:
+        """Refuse settings that are only safe on a developer's laptop."""
+        if not self.is_production:
+            return
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY:
+            problems.append(
+                "SYLLABUS_SECRET_KEY is the development default; set a random value "
+                "of at least 32 characters (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)."
+            )
+        if self.uses_sqlite and not self.allow_sqlite_in_production:
+            problems.append(
+                "SYLLABUS_DATABASE_URL points at SQLite; use PostgreSQL in production "
+                "or set SYLLABUS_ALLOW_SQLITE_IN_PRODUCTION=true for a single-machine install."
+            )
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            problems.append("SYLLABUS_STORAGE_BACKEND=s3 needs SYLLABUS_S3_BUCKET.")
+        if problems:
+            raise ConfigError("Refusing to start in production:\n- " + "\n- ".join(problems))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

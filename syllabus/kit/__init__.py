@@ -1,0 +1,1 @@
+"""Shared mechanisms with no business rules: database, errors, cache, queue, storage, mail."""

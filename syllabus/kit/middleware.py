@@ -1,0 +1,199 @@
+"""Pure ASGI middleware: request id + access log + metrics, security headers, body limits.
+
+Written as plain ASGI callables rather than BaseHTTPMiddleware because they
+sit on every request, including the hot cached reads.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import orjson
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from syllabus.kit.logging import get_logger
+from syllabus.kit.metrics import REQUEST_SECONDS, REQUESTS
+
+log = get_logger("syllabus.http")
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (kept from `X-Request-ID` when sane), logs and counts it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "GET")
+            REQUESTS.labels(method, template, str(status)).inc()
+            REQUEST_SECONDS.labels(method, template).observe(elapsed)
+            if template not in ("/healthz", "/metrics"):
+                log.info(
+                    "request",
+                    method=method,
+                    path=scope.get("path"),
+                    status=status,
+                    ms=round(elapsed * 1000, 2),
+                )
+            structlog.contextvars.clear_contextvars()
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP and friends to every response; HSTS only in production."""
+
+    def __init__(self, app: ASGIApp, *, production: bool, extra_csp: dict[str, str] | None = None):
+        self.app = app
+        directives = {
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data: blob: https:",
+            "media-src": "'self' blob: https:",
+            "connect-src": "'self'",
+            "font-src": "'self'",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        }
+        directives.update(extra_csp or {})
+        csp = "; ".join(f"{key} {value}" for key, value in directives.items())
+        headers = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if production:
+            headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+        self.headers = headers
+        self.names = {name for name, _ in headers}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = [h for h in message.get("headers", []) if h[0] not in self.names]
+                message["headers"] = existing + self.headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _problem_413(limit: int) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "about:blank",
+            "title": "Payload too large",
+            "status": 413,
+            "detail": f"The request body is larger than {limit} bytes.",
+            "code": "payload_too_large",
+        }
+    )
+
+
+class BodySizeLimitMiddleware:
+    """Refuses bodies over the cap: by Content-Length up front, else while streaming.
+
+    Multipart uploads get the (large) upload cap; everything else the small
+    JSON/form cap.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_body: int, max_upload: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_upload = max_upload
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        content_type = (_header(scope, b"content-type") or "").lower()
+        limit = self.max_upload if content_type.startswith("multipart/") else self.max_body
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
+        received = 0
+        refused = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message: Message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Answer 413 now and tell the app the client left, so
+                    # it stops reading; whatever it answers is dropped.
+                    refused = True
+                    await self._refuse(send, limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+
+    @staticmethod
+    async def _refuse(send: Send, limit: int) -> None:
+        body = _problem_413(limit)
+        headers: list[Any] = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,1 @@
+"""Notifications: the emails and in-app messages the platform sends to people."""

@@ -1,0 +1,1 @@
+"""Routers for the server-rendered pages."""

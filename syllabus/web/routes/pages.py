@@ -1,0 +1,15 @@
+"""Site pages that are not part of a feature area: the home page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from syllabus.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> HTMLResponse:
+    return render(request, "pages/home.html")
