@@ -55,7 +55,9 @@ def serve(
 
 @app.command()
 def worker(
-    threads: Annotated[int | None, typer.Option(help="Job threads (default SYLLABUS_JOB_WORKERS).")] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="Job threads (default SYLLABUS_JOB_WORKERS).")
+    ] = None,
 ) -> None:
     """Consume background jobs (for running jobs on separate machines)."""
     from syllabus.kit.logging import configure_logging

@@ -16,7 +16,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEV_SECRET_KEY = "dev-secret-change-me-in-production-0000000000000000"
+# Public on purpose: production refuses to start with it.
+DEV_SECRET_KEY = "dev-secret-change-me-in-production-0000000000000000"  # noqa: S105
 
 
 class ConfigError(RuntimeError):

@@ -56,14 +56,19 @@ def _create_server_database(server_url: str) -> tuple[str, Callable[[], None]]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
+def fresh_database_url(label: str) -> tuple[str, Callable[[], None]]:
+    """An empty database on the engine under test, and how to drop it."""
+    if _SERVER_DATABASE_URL:
+        return _create_server_database(_SERVER_DATABASE_URL)
+    path = _SESSION_DIR / f"{label}-{uuid.uuid4().hex[:8]}.db"
+    return f"sqlite:///{path}", lambda: None
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    if _SERVER_DATABASE_URL:
-        url, drop = _create_server_database(_SERVER_DATABASE_URL)
-        yield url
-        drop()
-    else:
-        yield f"sqlite:///{_SESSION_DIR / 'test.db'}"
+    url, drop = fresh_database_url("test")
+    yield url
+    drop()
 
 
 @pytest.fixture(scope="session")

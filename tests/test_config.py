@@ -16,7 +16,8 @@ def test_development_defaults_are_embedded(tmp_path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert settings.uses_sqlite
     assert settings.resolved_database_url.endswith("syllabus.db")
-    assert settings.storage_backend == "local" and settings.mail_backend == "file"
+    assert settings.storage_backend == "local"
+    assert settings.mail_backend == "file"
     settings.check_production()  # no-op outside production
 
 
@@ -29,7 +30,9 @@ def test_production_refuses_default_secret() -> None:
 def test_production_refuses_sqlite_unless_allowed() -> None:
     with pytest.raises(ConfigError, match="SQLite"):
         Settings(env="production", secret_key=STRONG).check_production()
-    Settings(env="production", secret_key=STRONG, allow_sqlite_in_production=True).check_production()
+    Settings(
+        env="production", secret_key=STRONG, allow_sqlite_in_production=True
+    ).check_production()
 
 
 def test_production_accepts_real_settings() -> None:

@@ -44,7 +44,8 @@ def test_unknown_api_route_is_problem_json_404(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
     body = response.json()
-    assert body["status"] == 404 and body["code"] == "not_found"
+    assert body["status"] == 404
+    assert body["code"] == "not_found"
     assert {"type", "title", "detail"} <= body.keys()
 
 
@@ -64,7 +65,8 @@ def test_malformed_json_is_422_with_errors(app: FastAPI) -> None:
     assert response.headers["content-type"] == PROBLEM
     body = response.json()
     assert body["code"] == "validation_error"
-    assert body["errors"] and {"loc", "msg"} <= body["errors"][0].keys()
+    assert body["errors"]
+    assert {"loc", "msg"} <= body["errors"][0].keys()
 
 
 def test_unknown_and_out_of_bounds_fields_are_422(app: FastAPI) -> None:
@@ -91,7 +93,8 @@ def test_unhandled_exception_is_500_without_internals(app: FastAPI, caplog) -> N
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["code"] == "internal_error"
-    assert "hunter2" not in response.text and "RuntimeError" not in response.text
+    assert "hunter2" not in response.text
+    assert "RuntimeError" not in response.text
     assert response.headers["x-request-id"] == "trace-abc-123"
     logged = [r for r in caplog.records if "unhandled_exception" in r.getMessage()]
     assert logged, "the failure is logged"
@@ -126,7 +129,9 @@ def test_oversized_streamed_body_without_length_is_413(app: FastAPI, settings) -
 def test_request_id_is_generated_or_echoed(client: TestClient) -> None:
     generated = client.get("/healthz").headers["x-request-id"]
     assert len(generated) >= 16
-    assert client.get("/healthz", headers={"X-Request-ID": "abc-1"}).headers["x-request-id"] == "abc-1"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-1"}).headers["x-request-id"] == "abc-1"
+    )
     hostile = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"})
     assert hostile.headers["x-request-id"] != "bad id\twith spaces"
 
@@ -135,7 +140,8 @@ def test_security_headers_on_pages_and_api(client: TestClient) -> None:
     for path in ("/", "/healthz", "/api/v1/missing"):
         headers = client.get(path).headers
         csp = headers["content-security-policy"]
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
         assert "frame-ancestors 'none'" in csp
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"

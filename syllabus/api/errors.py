@@ -68,7 +68,9 @@ def problem_response(
     }
     if errors is not None:
         body["errors"] = errors
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def _title(status: int) -> str:
@@ -97,7 +99,10 @@ def _clean_loc(loc: Any) -> list[str | int]:
 
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"loc": _clean_loc(err.get("loc", ())), "msg": str(err.get("msg", ""))} for err in exc.errors()]
+    errors = [
+        {"loc": _clean_loc(err.get("loc", ())), "msg": str(err.get("msg", ""))}
+        for err in exc.errors()
+    ]
     return problem_response(
         request,
         status=422,

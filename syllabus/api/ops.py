@@ -40,7 +40,9 @@ def readyz() -> Response:
             checks[name] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
     body = {"status": "ready" if ready else "unavailable", "checks": checks}
-    return Response(orjson.dumps(body), status_code=200 if ready else 503, media_type="application/json")
+    return Response(
+        orjson.dumps(body), status_code=200 if ready else 503, media_type="application/json"
+    )
 
 
 @router.get("/metrics")

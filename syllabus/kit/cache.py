@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import Protocol
 
 import redis
 
@@ -59,7 +59,7 @@ class Cache(ABC):
     def clear(self) -> None:
         """Forget everything this cache owns (tests)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release in memory
         """Release connections; a no-op for in-process backends."""
 
     def _ttl(self, ttl: int | None) -> int:
@@ -80,9 +80,7 @@ class Cache(ABC):
     def versioned_key(self, namespace: str, *parts: str) -> str:
         return f"{namespace}:v{self.version(namespace)}:{':'.join(parts)}"
 
-    def get_or_set(
-        self, key: str, ttl: int | None, producer: Callable[[], bytes]
-    ) -> bytes:
+    def get_or_set(self, key: str, ttl: int | None, producer: Callable[[], bytes]) -> bytes:
         """Return the cached value, computing and storing it on a miss."""
         value = self.get(key)
         if value is None:
@@ -168,9 +166,7 @@ class NullCache(MemoryCache):
 class RedisCache(Cache):
     """Shared by every process on the same Redis; keys carry `prefix`."""
 
-    def __init__(
-        self, url: str, default_ttl: int = 300, prefix: str = "syllabus:"
-    ) -> None:
+    def __init__(self, url: str, default_ttl: int = 300, prefix: str = "syllabus:") -> None:
         self.default_ttl = default_ttl
         self.prefix = prefix
         self.client = redis.Redis.from_url(
@@ -184,7 +180,8 @@ class RedisCache(Cache):
         return self.prefix + key
 
     def get(self, key: str) -> bytes | None:
-        return cast("bytes | None", self.client.get(self._key(key)))
+        value = self.client.get(self._key(key))
+        return None if value is None else bytes(value)
 
     def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
         self.client.set(self._key(key), value, ex=self._ttl(ttl))
@@ -193,7 +190,7 @@ class RedisCache(Cache):
         self.client.delete(self._key(key))
 
     def incr(self, key: str) -> int:
-        return int(cast(int, self.client.incr(self._key(key))))
+        return int(self.client.incr(self._key(key)))
 
     def ping(self) -> None:
         self.client.ping()

@@ -91,7 +91,9 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def build_engine(url: str, *, pool_size: int = 10, echo: bool = False, writer: bool = True) -> Engine:
+def build_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, writer: bool = True
+) -> Engine:
     """An engine for `url`.
 
     On SQLite the writer engine begins every transaction IMMEDIATE, so

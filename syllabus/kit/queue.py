@@ -28,7 +28,7 @@ def ping_queue() -> None:
     huey.pending_count()
 
 
-class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+class EmbeddedConsumer(Consumer):
     """A consumer living inside the web server: the server owns the signals."""
 
     def _set_signal_handlers(self) -> None:

@@ -61,9 +61,7 @@ def _storage_uri(url: str) -> str:
 class RateLimiter:
     """Count hits per (scope, identity, rule) and say when to come back."""
 
-    def __init__(
-        self, storage_uri: str = "memory://", key_prefix: str = KEY_PREFIX
-    ) -> None:
+    def __init__(self, storage_uri: str = "memory://", key_prefix: str = KEY_PREFIX) -> None:
         storage: Storage
         if storage_uri.startswith("memory://"):
             storage = MemoryStorage()
@@ -89,9 +87,7 @@ class RateLimiter:
         if allowed:
             return RateDecision(allowed=True, retry_after=0, remaining=remaining)
         wait = math.ceil(stats.reset_time - time.time())
-        return RateDecision(
-            allowed=False, retry_after=max(1, wait), remaining=remaining
-        )
+        return RateDecision(allowed=False, retry_after=max(1, wait), remaining=remaining)
 
     def test(self, scope: str, identity: str, rule: str) -> bool:
         """Would a hit be allowed now? Counts nothing."""

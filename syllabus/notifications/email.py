@@ -21,5 +21,7 @@ def queue_mail(session: Session, *, to: str, template: str, context: dict[str, A
 @outbox.handler(SEND_MAIL)
 def _send_templated_mail(_session: Session, payload: dict[str, Any]) -> None:
     runtime = get_runtime()
-    mail = render_mail(payload["template"], payload["to"], payload.get("context", {}), runtime.settings)
+    mail = render_mail(
+        payload["template"], payload["to"], payload.get("context", {}), runtime.settings
+    )
     send_mail(runtime.mail, mail, runtime.settings.mail_from)

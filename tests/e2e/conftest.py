@@ -1,7 +1,8 @@
 """Browser tests: the app served by uvicorn on loopback, driven by Debian's Chromium.
 
 Fixtures:
-- `live_app`: the ASGI app under test (the real factory when it imports).
+- `live_runtime`: settings and a database of its own (real commits).
+- `live_app`: the ASGI app under test.
 - `live_server`: base URL (`http://127.0.0.1:PORT`) of that app in a background thread.
 - `browser`: one headless Chromium for the session.
 - `page`: a fresh context and page per test; `page.console_errors` lists the
@@ -24,6 +25,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from syllabus.app import create_app
+from syllabus.config import Settings
+from syllabus.kit.migrate import upgrade
+from syllabus.kit.runtime import Runtime, set_runtime
+
 CHROMIUM_PATH = os.environ.get("SYLLABUS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -36,7 +42,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = ROOT / "syllabus" / "web" / "static"
 ARTIFACTS_DIR = ROOT / "test-artifacts"
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
 SERVER_START_TIMEOUT = 20.0
@@ -53,40 +58,31 @@ document.addEventListener("securitypolicyviolation", function (event) {
 """
 
 
-def _fallback_app() -> FastAPI:
-    """Static files, the page routes and HTML error pages, for when the factory is unavailable."""
-    from fastapi import Request
-    from fastapi.responses import Response
-    from fastapi.staticfiles import StaticFiles
-    from starlette.exceptions import HTTPException
+@pytest.fixture(scope="session")
+def live_runtime(request: pytest.FixtureRequest, base_settings: Settings) -> Iterator[Runtime]:
+    """A database of its own with real commits, as a browser session needs."""
+    from tests.conftest import fresh_database_url
 
-    from syllabus.web.routes import pages
-    from syllabus.web.templating import render_error
+    url, drop = fresh_database_url("e2e")
+    upgrade(url)
+    settings = base_settings.model_copy(update={"database_url": url})
+    runtime = Runtime(settings)
+    yield runtime
+    runtime.close()
+    drop()
 
-    app = FastAPI()
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
 
-    async def html_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        return render_error(request, exc.status_code, "Page not found", str(exc.detail))
-
-    app.add_exception_handler(HTTPException, html_error)
-    return app
+@pytest.fixture(autouse=True)
+def _use_live_runtime(live_runtime: Runtime) -> Iterator[None]:
+    # Jobs and CLI-style helpers in a browser test reach the live database.
+    set_runtime(live_runtime)
+    yield
+    set_runtime(None)
 
 
 @pytest.fixture(scope="session")
-def live_app(request: pytest.FixtureRequest) -> FastAPI:
-    try:
-        from syllabus.app import create_app
-    except ImportError:
-        return _fallback_app()
-
-    from syllabus.kit.runtime import Runtime
-
-    settings = request.getfixturevalue("base_settings")
-    database = request.getfixturevalue("database")
-    return create_app(settings, runtime=Runtime(settings, database))
+def live_app(live_runtime: Runtime) -> FastAPI:
+    return create_app(live_runtime.settings, runtime=live_runtime)
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +121,9 @@ def live_server(live_app: FastAPI) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM_PATH).exists() and shutil.which(CHROMIUM_PATH) is None:
-        pytest.skip(f"Chromium not found at {CHROMIUM_PATH}")
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM_PATH}; `make test` installs it")
+        pytest.skip(f"Chromium not found at {CHROMIUM_PATH}; `make test` installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

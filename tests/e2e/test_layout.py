@@ -1,4 +1,4 @@
-"""The site layout renders, styles and scripts load under the CSP, and phones get no sideways scroll."""
+"""Site layout: renders, styles and scripts load under the CSP, no sideways scroll on phones."""
 
 from __future__ import annotations
 
@@ -73,9 +73,7 @@ def test_home_layout_on_desktop_and_phone(page: Any, live_server: str, artifacts
     # Phone: no horizontal overflow, header still usable.
     page.set_viewport_size(PHONE_VIEWPORT)
     page.wait_for_timeout(100)
-    overflow = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth]"
-    )
+    overflow = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert overflow[0] <= overflow[1], f"page is {overflow[0]}px wide in a {overflow[1]}px viewport"
     assert search.is_visible()
     assert page.locator("header a.brand").is_visible()

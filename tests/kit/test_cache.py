@@ -56,7 +56,7 @@ def test_ttl_expiry(cache: Cache) -> None:
 
 
 def test_ttl_below_one_second_is_refused(cache: Cache) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1 second"):
         cache.set("k", b"x", ttl=0)
 
 
@@ -177,7 +177,9 @@ def test_null_cache_stores_nothing_but_counts_versions() -> None:
 def test_build_cache_picks_backend(redis_url: str) -> None:  # noqa: F811
     assert isinstance(build_cache(Settings(cache_enabled=False)), NullCache)
     memory = build_cache(Settings(redis_url=None, cache_max_entries=50))
-    assert isinstance(memory, MemoryCache) and memory.max_entries == 50
+    assert isinstance(memory, MemoryCache)
+    assert memory.max_entries == 50
     shared = build_cache(Settings(redis_url=redis_url, cache_ttl_seconds=42))
-    assert isinstance(shared, RedisCache) and shared.default_ttl == 42
+    assert isinstance(shared, RedisCache)
+    assert shared.default_ttl == 42
     shared.close()

@@ -19,6 +19,7 @@ from syllabus.kit import outbox, queue
 from syllabus.kit.db import Database
 from syllabus.kit.migrate import upgrade
 from syllabus.kit.runtime import Runtime, set_runtime
+from tests.conftest import fresh_database_url
 
 RECORD = "test.record"
 
@@ -36,9 +37,14 @@ def _lines(path: Path) -> list[str]:
 
 def test_rolled_back_transaction_never_runs(runtime: Runtime, run_jobs, tmp_path: Path) -> None:
     target = tmp_path / "effects.txt"
-    with pytest.raises(RuntimeError), runtime.db.session_scope() as session:
-        outbox.enqueue(session, RECORD, {"file": str(target), "text": "rolled back"})
-        raise RuntimeError("the business rule refused")
+
+    def refused_change() -> None:
+        with runtime.db.session_scope() as session:
+            outbox.enqueue(session, RECORD, {"file": str(target), "text": "rolled back"})
+            raise RuntimeError("the business rule refused")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        refused_change()
 
     assert queue.huey.pending_count() == 0
     assert run_jobs() == 0
@@ -47,7 +53,9 @@ def test_rolled_back_transaction_never_runs(runtime: Runtime, run_jobs, tmp_path
         assert session.scalar(select(func.count()).select_from(outbox.OutboxMessage)) == 0
 
 
-def test_committed_transaction_runs_exactly_once(runtime: Runtime, run_jobs, tmp_path: Path) -> None:
+def test_committed_transaction_runs_exactly_once(
+    runtime: Runtime, run_jobs, tmp_path: Path
+) -> None:
     target = tmp_path / "effects.txt"
     with runtime.db.session_scope() as session:
         message = outbox.enqueue(session, RECORD, {"file": str(target), "text": "hello"})
@@ -62,10 +70,14 @@ def test_committed_transaction_runs_exactly_once(runtime: Runtime, run_jobs, tmp
     assert _lines(target) == ["hello"]
     with runtime.db.session_scope() as session:
         row = session.get(outbox.OutboxMessage, message.id)
-        assert row is not None and row.done_at is not None and row.attempts == 1
+        assert row is not None
+        assert row.done_at is not None
+        assert row.attempts == 1
 
 
-def test_failing_handler_is_retried_and_recorded(runtime: Runtime, run_jobs, tmp_path: Path) -> None:
+def test_failing_handler_is_retried_and_recorded(
+    runtime: Runtime, run_jobs, tmp_path: Path
+) -> None:
     missing_dir = tmp_path / "not-yet" / "effects.txt"
     with runtime.db.session_scope() as session:
         message = outbox.enqueue(session, RECORD, {"file": str(missing_dir), "text": "later"})
@@ -73,8 +85,10 @@ def test_failing_handler_is_retried_and_recorded(runtime: Runtime, run_jobs, tmp
     run_jobs()  # the handler fails: the folder does not exist
     with runtime.db.session_scope() as session:
         row = session.get(outbox.OutboxMessage, message.id)
-        assert row is not None and row.done_at is None
-        assert row.last_error and "FileNotFoundError" in row.last_error
+        assert row is not None
+        assert row.done_at is None
+        assert row.last_error
+        assert "FileNotFoundError" in row.last_error
 
     missing_dir.parent.mkdir()
     outbox.sweep_and_hand_over(timedelta(0))
@@ -108,10 +122,7 @@ def test_message_survives_a_crash_between_commit_and_hand_over(
     base_settings: Settings, tmp_path: Path, run_jobs
 ) -> None:
     # A database of its own with real commits, visible to a second process.
-    if base_settings.uses_sqlite:
-        url = f"sqlite:///{tmp_path / 'crash.db'}"
-    else:
-        url = base_settings.resolved_database_url
+    url, drop = fresh_database_url("crash")
     upgrade(url)
     target = tmp_path / "effects.txt"
     env = {**os.environ, "SYLLABUS_DATABASE_URL": url}
@@ -147,9 +158,6 @@ def test_message_survives_a_crash_between_commit_and_hand_over(
         run_jobs()
         assert _lines(target) == ["survived"]
     finally:
-        with database.session_scope() as session:
-            session.query(outbox.OutboxMessage).filter(
-                outbox.OutboxMessage.id == ours[0].id
-            ).delete()
         set_runtime(None)
         database.dispose()
+        drop()

@@ -107,4 +107,4 @@ def redis_url(redis_server_url: str) -> Iterator[str]:
         client.flushall()
     finally:
         client.close()
-    yield redis_server_url
+    return redis_server_url
