@@ -179,3 +179,14 @@ def test_openapi_document_is_served(client: TestClient) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Syllabus API"
+
+
+def test_production_adds_hsts(settings) -> None:
+    from syllabus.app import create_app
+
+    production = settings.model_copy(
+        update={"env": "production", "secret_key": "p" * 48, "allow_sqlite_in_production": True}
+    )
+    with TestClient(create_app(production)) as prod_client:
+        headers = prod_client.get("/healthz").headers
+    assert headers["strict-transport-security"].startswith("max-age=")
