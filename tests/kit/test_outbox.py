@@ -8,11 +8,9 @@ import sys
 import textwrap
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from syllabus.config import Settings
 from syllabus.kit import outbox, queue
@@ -20,19 +18,7 @@ from syllabus.kit.db import Database
 from syllabus.kit.migrate import upgrade
 from syllabus.kit.runtime import Runtime, set_runtime
 from tests.conftest import fresh_database_url
-
-RECORD = "test.record"
-
-
-@outbox.handler(RECORD)
-def _record(_session: Session, payload: dict[str, Any]) -> None:
-    # An external side effect we can count: one line per run.
-    with open(payload["file"], "a", encoding="utf-8") as fh:
-        fh.write(payload["text"] + "\n")
-
-
-def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+from tests.support.outbox_probe import RECORD, recorded_lines
 
 
 def test_rolled_back_transaction_never_runs(runtime: Runtime, run_jobs, tmp_path: Path) -> None:
@@ -48,7 +34,7 @@ def test_rolled_back_transaction_never_runs(runtime: Runtime, run_jobs, tmp_path
 
     assert queue.huey.pending_count() == 0
     assert run_jobs() == 0
-    assert _lines(target) == []
+    assert recorded_lines(target) == []
     with runtime.db.session_scope() as session:
         assert session.scalar(select(func.count()).select_from(outbox.OutboxMessage)) == 0
 
@@ -62,12 +48,12 @@ def test_committed_transaction_runs_exactly_once(
 
     assert queue.huey.pending_count() == 1, "handed to the queue right after commit"
     assert run_jobs() == 1
-    assert _lines(target) == ["hello"]
+    assert recorded_lines(target) == ["hello"]
 
     # A duplicate delivery (sweep race, broker redelivery) finds the row done.
     outbox.run_outbox_message(message.id)
     assert run_jobs() == 1
-    assert _lines(target) == ["hello"]
+    assert recorded_lines(target) == ["hello"]
     with runtime.db.session_scope() as session:
         row = session.get(outbox.OutboxMessage, message.id)
         assert row is not None
@@ -93,7 +79,7 @@ def test_failing_handler_is_retried_and_recorded(
     missing_dir.parent.mkdir()
     outbox.sweep_and_hand_over(timedelta(0))
     assert run_jobs() >= 1
-    assert _lines(missing_dir) == ["later"]
+    assert recorded_lines(missing_dir) == ["later"]
 
 
 CRASHING_PRODUCER = textwrap.dedent(
@@ -151,12 +137,12 @@ def test_message_survives_a_crash_between_commit_and_hand_over(
 
         assert outbox.sweep_and_hand_over(timedelta(0)) >= 1
         run_jobs()
-        assert _lines(target) == ["survived"]
+        assert recorded_lines(target) == ["survived"]
 
         # Sweeping again finds nothing left to do; the effect stays single.
         outbox.sweep_and_hand_over(timedelta(0))
         run_jobs()
-        assert _lines(target) == ["survived"]
+        assert recorded_lines(target) == ["survived"]
     finally:
         set_runtime(None)
         database.dispose()

@@ -9,12 +9,12 @@ from fastapi.testclient import TestClient
 from huey import RedisHuey
 
 from syllabus.app import create_app
-from syllabus.kit import outbox, queue
 from syllabus.config import Settings
+from syllabus.kit import outbox, queue
 from syllabus.kit.migrate import upgrade
 from syllabus.kit.runtime import Runtime, set_runtime
 from tests.conftest import fresh_database_url
-from tests.kit.test_outbox import RECORD
+from tests.support.outbox_probe import RECORD
 
 DEADLINE_SECONDS = 20
 
