@@ -73,6 +73,8 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     for name in ("uvicorn", "uvicorn.error", "huey"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # Huey logs every task start and finish at INFO; our jobs log their own outcome.
+    logging.getLogger("huey").setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
