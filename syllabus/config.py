@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Public on purpose: production refuses to start with it.
@@ -40,6 +40,28 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(2 * 1024**3, ge=1024)
+
+    # --- accounts and sessions --------------------------------------------------
+    access_token_ttl_seconds: int = Field(900, ge=60, le=24 * 3600)
+    refresh_token_ttl_days: int = Field(30, ge=1, le=365)
+    # Extra signing keys by kid, so tokens signed with a retired key stay
+    # valid until they expire; new tokens use `jwt_active_kid`.
+    jwt_keys: dict[str, str] = Field(default_factory=dict)
+    jwt_active_kid: str = "main"
+    activation_code_ttl_minutes: int = Field(15, ge=1, le=24 * 60)
+    password_reset_ttl_minutes: int = Field(60, ge=5, le=24 * 60)
+    instructor_auto_approve: bool = False
+    login_rate_per_ip: str = "20/minute"
+    login_rate_per_account: str = "5/minute"
+    register_rate_per_ip: str = "10/hour"
+    oauth_google_client_id: str | None = None
+    oauth_google_client_secret: str | None = None
+    oauth_github_client_id: str | None = None
+    oauth_github_client_secret: str | None = None
+    oauth_oidc_name: str = "SSO"
+    oauth_oidc_issuer: str | None = None
+    oauth_oidc_client_id: str | None = None
+    oauth_oidc_client_secret: str | None = None
 
     # --- database ----------------------------------------------------------
     database_url: str | None = None
@@ -88,6 +110,12 @@ class Settings(BaseSettings):
             return [item.strip() for item in text.split(",") if item.strip()]
         return value
 
+    @model_validator(mode="after")
+    def _active_kid_exists(self) -> Settings:
+        if self.jwt_active_kid not in self.signing_keys:
+            raise ValueError(f"jwt_active_kid {self.jwt_active_kid!r} is not in jwt_keys")
+        return self
+
     # --- derived -------------------------------------------------------------
     @property
     def is_production(self) -> bool:
@@ -107,6 +135,15 @@ class Settings(BaseSettings):
     @property
     def uses_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def signing_keys(self) -> dict[str, str]:
+        """JWT keys by kid: "main" is the secret key, `jwt_keys` adds more."""
+        return {"main": self.secret_key, **self.jwt_keys}
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.is_production or self.base_url.startswith("https://")
 
     @property
     def media_dir(self) -> Path:

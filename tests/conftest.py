@@ -124,6 +124,7 @@ def runtime(database: Database, settings: Settings) -> Iterator[Runtime]:
     queue.huey.flush()
     if settings.redis_url:
         rt.cache.clear()
+        rt.rate_limiter.clear_all()
     try:
         yield rt
     finally:

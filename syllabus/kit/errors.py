@@ -11,6 +11,10 @@ class AppError(Exception):
     code: str = "error"
     status: int = 400
     title: str = "Bad request"
+    # A refusal that must still record something (a revoked session after
+    # token reuse) sets this: the unit of work commits before the error
+    # reaches the client.
+    keeps_changes: bool = False
 
     def __init__(
         self,

@@ -2,4 +2,8 @@
 
 from fastapi import APIRouter
 
+from syllabus.api.v1 import auth, users
+
 api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth.router)
+api_router.include_router(users.router)

@@ -1,0 +1,1 @@
+"""Users, roles, authentication, sessions, OAuth, profiles and bans."""

@@ -1,0 +1,74 @@
+"""Account refusals with the stable codes of API.md."""
+
+from __future__ import annotations
+
+from syllabus.kit.errors import AppError, Conflict, Forbidden, Unauthorized
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    title = "Email already registered"
+
+
+class WeakPassword(AppError):
+    code = "weak_password"
+    status = 422
+    title = "Password too weak"
+
+
+class InvalidCode(AppError):
+    code = "invalid_code"
+    status = 400
+    title = "Invalid or expired code"
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    title = "Wrong email or password"
+
+
+class AccountNotActive(Forbidden):
+    code = "account_not_active"
+    title = "Account not activated"
+
+
+class AccountBanned(Forbidden):
+    code = "account_banned"
+    title = "Account banned"
+
+
+class InvalidRefreshToken(Unauthorized):
+    code = "invalid_token"
+    title = "Invalid or expired session"
+
+
+class TokenReused(Unauthorized):
+    code = "token_reused"
+    title = "Session token reused"
+
+
+class InvalidResetToken(AppError):
+    code = "invalid_token"
+    status = 400
+    title = "Invalid or expired reset link"
+
+
+class WrongPassword(AppError):
+    code = "wrong_password"
+    status = 400
+    title = "Current password is wrong"
+
+
+class LastSignInMethod(Conflict):
+    code = "last_sign_in_method"
+    title = "Cannot remove the only way to sign in"
+
+
+class AlreadyInstructor(Conflict):
+    code = "already_instructor"
+    title = "Already an instructor"
+
+
+class ApplicationPending(Conflict):
+    code = "application_pending"
+    title = "Application already pending"

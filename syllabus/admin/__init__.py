@@ -1,0 +1,1 @@
+"""Admin console: moderation, user management, refunds, reports, audit log."""
