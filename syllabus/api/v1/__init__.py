@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter
 
-from syllabus.api.v1 import auth, users
+from syllabus.api.v1 import admin, auth, oauth, users
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
+api_router.include_router(oauth.router)
 api_router.include_router(users.router)
+api_router.include_router(admin.router)
