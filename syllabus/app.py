@@ -20,6 +20,7 @@ from syllabus.kit.middleware import (
     SecurityHeadersMiddleware,
 )
 from syllabus.kit.runtime import Runtime, get_runtime, set_runtime
+from syllabus.web.cookie_middleware import QueuedCookiesMiddleware
 
 log = get_logger("syllabus.app")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -77,6 +78,7 @@ def create_app(
     # Added innermost first: the request id wraps everything, so even a
     # refused oversized body is logged with its id and security headers.
     app.add_middleware(CatchUnhandledMiddleware)
+    app.add_middleware(QueuedCookiesMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_body=settings.max_body_bytes,

@@ -95,6 +95,36 @@ def run_jobs(
     typer.echo(f"Ran {ran} job(s).")
 
 
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's email address.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Asked for when omitted, so it stays out of the shell history.",
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="The admin's display name.")],
+) -> None:
+    """Create an active admin, or promote an existing account and set its password."""
+    from syllabus.accounts.roles import create_admin as make_admin
+    from syllabus.kit.errors import AppError
+    from syllabus.kit.runtime import get_runtime
+
+    _settings_or_exit()
+    try:
+        with get_runtime().db.session_scope() as session:
+            user = make_admin(session, email=email, password=password, name=name)
+            address = user.email
+    except AppError as exc:
+        typer.secho(f"Cannot create the admin: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Admin {address} is ready.")
+
+
 def main() -> None:
     app()
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import (
     ActivationCode,
+    InstructorApplication,
     OAuthAccount,
     PasswordResetToken,
     RefreshToken,
     User,
     UserSession,
 )
+from syllabus.admin.audit import AuditEntry
 
 
 def normalize_email(email: str) -> str:
@@ -147,3 +149,64 @@ def principal_row(conn: Connection | Session, user_id: str, session_id: str) -> 
         .where(User.id == user_id, UserSession.id == session_id)
     )
     return conn.execute(statement).first()
+
+
+# --- profiles, instructor applications, roles and bans ----------------------------
+
+
+def user_for_update(session: Session, user_id: str) -> User | None:
+    """The user row, locked until commit (PostgreSQL; SQLite's writer lock serialises anyway)."""
+    return session.scalar(
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def pending_application(session: Session, user_id: str) -> InstructorApplication | None:
+    return session.scalar(
+        select(InstructorApplication)
+        .where(
+            InstructorApplication.user_id == user_id,
+            InstructorApplication.status == "pending",
+        )
+        .limit(1)
+    )
+
+
+def application_for_update(session: Session, application_id: str) -> InstructorApplication | None:
+    return session.scalar(
+        select(InstructorApplication)
+        .where(InstructorApplication.id == application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def applications_page(
+    session: Session, status: str | None, *, offset: int, limit: int
+) -> tuple[list[tuple[InstructorApplication, User]], int]:
+    """Applications with their applicants, newest first, and the total matching."""
+    conditions = [InstructorApplication.status == status] if status else []
+    total = session.scalar(
+        select(func.count()).select_from(InstructorApplication).where(*conditions)
+    )
+    rows = session.execute(
+        select(InstructorApplication, User)
+        .join(User, User.id == InstructorApplication.user_id)
+        .where(*conditions)
+        .order_by(InstructorApplication.created_at.desc(), InstructorApplication.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [(row[0], row[1]) for row in rows], int(total or 0)
+
+
+def last_audit_entry(session: Session, *, action: str, target_id: str) -> AuditEntry | None:
+    return session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == action, AuditEntry.target_id == target_id)
+        .order_by(AuditEntry.created_at.desc())
+        .limit(1)
+    )

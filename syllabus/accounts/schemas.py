@@ -138,3 +138,45 @@ class PublicProfileOut(BaseModel):
     avatar_url: str | None
     created_at: datetime
     courses: list[PublicCourseOut] = Field(default_factory=list)
+
+
+# --- roles, instructor applications and bans (admin) -----------------------------
+
+Role = Literal["student", "instructor", "admin"]
+ApplicationStatus = Literal["pending", "approved", "rejected"]
+
+
+class RoleIn(StrictModel):
+    # Optional so later admin edits can join this body; absent means "no change".
+    role: Role | None = None
+
+
+class BanIn(StrictModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class ApplicationDecisionIn(StrictModel):
+    approve: bool
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class ApplicantOut(BaseModel):
+    id: str
+    name: str
+    email: str
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    user: ApplicantOut
+    bio: str
+    topics: list[str]
+    status: ApplicationStatus
+    created_at: datetime
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+
+
+class AdminUserOut(UserOut):
+    ban_reason: str | None = None
+    banned_at: datetime | None = None

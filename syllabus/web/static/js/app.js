@@ -209,3 +209,92 @@
     start();
   }
 })();
+
+/* Forms: the CSRF token on htmx requests, and Show/Hide on password fields. */
+(function () {
+  "use strict";
+
+  var SAFE_METHODS = { get: true, head: true, options: true };
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content) {
+      return meta.content;
+    }
+    var input = document.querySelector('input[name="csrf_token"]');
+    return input ? input.value : "";
+  }
+
+  function sameOrigin(path) {
+    try {
+      return new URL(path, window.location.href).origin === window.location.origin;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  /* htmx sends the double-submit token as a header on every state-changing request. */
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (!detail || SAFE_METHODS[String(detail.verb).toLowerCase()] || !sameOrigin(detail.path)) {
+      return;
+    }
+    var token = csrfToken();
+    if (token) {
+      detail.headers["X-CSRF-Token"] = token;
+    }
+  });
+
+  function setUpPasswordToggles(root) {
+    root.querySelectorAll("[data-password-toggle]").forEach(function (button) {
+      if (button.dataset.ready === "true") {
+        return;
+      }
+      var input = document.getElementById(button.getAttribute("data-password-toggle"));
+      if (!input) {
+        return;
+      }
+      button.dataset.ready = "true";
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var show = input.type === "password";
+        input.type = show ? "text" : "password";
+        button.textContent = show ? "Hide" : "Show";
+        button.setAttribute("aria-pressed", show ? "true" : "false");
+        input.focus();
+      });
+    });
+  }
+
+  /* A form going back to the server hides passwords again, so none is left on screen. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) {
+      return;
+    }
+    form.querySelectorAll("[data-password-toggle]").forEach(function (button) {
+      var input = document.getElementById(button.getAttribute("data-password-toggle"));
+      if (input && input.type === "text") {
+        input.type = "password";
+        button.textContent = "Show";
+        button.setAttribute("aria-pressed", "false");
+      }
+    });
+  });
+
+  function start() {
+    setUpPasswordToggles(document);
+  }
+
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.querySelectorAll) {
+      setUpPasswordToggles(event.target);
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
