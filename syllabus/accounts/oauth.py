@@ -45,7 +45,7 @@ from syllabus.kit.db import utcnow
 from syllabus.kit.errors import AppError, Conflict, NotFound
 from syllabus.kit.logging import get_logger
 from syllabus.kit.runtime import Runtime
-from syllabus.kit.security import same
+from syllabus.kit.security import local_path, same
 
 __all__ = [
     "STATE_COOKIE",
@@ -109,16 +109,7 @@ class _Flow:
 
 def safe_next(value: str | None) -> str:
     """A local path to return to after signing in; anything else becomes "/"."""
-    if (
-        not value
-        or not value.startswith("/")
-        or value.startswith("//")
-        or "\\" in value
-        or any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
-        or len(value) > 2000
-    ):
-        return "/"
-    return value
+    return local_path(value) or "/"
 
 
 def begin(
@@ -303,15 +294,7 @@ def _resolve_user(
     )
     session.add(user)
     session.flush()
-    session.add(
-        OAuthAccount(
-            user_id=user.id,
-            provider=provider.name,
-            subject=identity.subject,
-            email=identity.email,
-        )
-    )
-    session.flush()
+    _add_link(session, provider, identity, user)
     log.info("oauth.account_created", provider=provider.name, user_id=user.id)
     return user
 
@@ -321,6 +304,11 @@ def _link(session: Session, provider: Provider, identity: Identity, user: User) 
         raise ProviderAlreadyLinked(
             f"Another {provider.label} account is already linked. Unlink it first."
         )
+    _add_link(session, provider, identity, user)
+    log.info("oauth.linked", provider=provider.name, user_id=user.id)
+
+
+def _add_link(session: Session, provider: Provider, identity: Identity, user: User) -> None:
     session.add(
         OAuthAccount(
             user_id=user.id,
@@ -330,7 +318,6 @@ def _link(session: Session, provider: Provider, identity: Identity, user: User) 
         )
     )
     session.flush()
-    log.info("oauth.linked", provider=provider.name, user_id=user.id)
 
 
 def _require_can_sign_in(user: User, *, allow_pending: bool = False) -> None:

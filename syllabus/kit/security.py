@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from argon2 import PasswordHasher
@@ -61,6 +62,18 @@ def code_digest(secret_key: str, scope: str, code: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def local_path(value: str | None) -> str | None:
+    """`value` when it is a path on this site, else None: redirects never leave the site."""
+    if not value or len(value) > 2000 or not value.startswith("/"):
+        return None
+    if value.startswith("//") or "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
 
 
 class InvalidToken(Exception):

@@ -36,7 +36,7 @@ from syllabus.api.deps import client_of
 from syllabus.config import Settings
 from syllabus.kit.errors import AppError, Forbidden
 from syllabus.kit.runtime import Runtime, get_runtime
-from syllabus.kit.security import InvalidToken, new_token, same
+from syllabus.kit.security import InvalidToken, local_path, new_token, same
 from syllabus.web.cookie_middleware import queue_cookie, queue_cookies
 from syllabus.web.session import (
     access_cookie,
@@ -103,14 +103,7 @@ def _return_path(request: Request) -> str:
 
 def safe_next(value: str | None) -> str | None:
     """`value` when it is a path on this site, else None (no open redirects)."""
-    if not value or len(value) > 2000 or not value.startswith("/"):
-        return None
-    if value.startswith("//") or "\\" in value or any(ord(c) < 32 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value
+    return local_path(value)
 
 
 def login_url(next_path: str | None = None) -> str:
