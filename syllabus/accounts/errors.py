@@ -72,3 +72,50 @@ class AlreadyInstructor(Conflict):
 class ApplicationPending(Conflict):
     code = "application_pending"
     title = "Application already pending"
+
+
+class OAuthAccountTaken(Conflict):
+    code = "oauth_account_taken"
+    title = "Linked to another account"
+
+
+class ProviderAlreadyLinked(Conflict):
+    code = "provider_already_linked"
+    title = "Provider already linked"
+
+
+class EmailNotVerified(AppError):
+    code = "email_not_verified"
+    status = 400
+    title = "Email not verified by the provider"
+
+
+class OAuthFailed(AppError):
+    code = "oauth_failed"
+    status = 400
+    title = "Sign-in with the provider failed"
+
+
+class ApplicationDecided(Conflict):
+    code = "application_decided"
+    title = "Application already decided"
+
+
+class CannotDemoteSelf(Conflict):
+    code = "cannot_demote_self"
+    title = "Admins cannot demote themselves"
+
+
+class CannotBanSelf(Conflict):
+    code = "cannot_ban_self"
+    title = "Admins cannot ban themselves"
+
+
+class AlreadyBanned(Conflict):
+    code = "already_banned"
+    title = "User already banned"
+
+
+class NotBanned(Conflict):
+    code = "not_banned"
+    title = "User is not banned"

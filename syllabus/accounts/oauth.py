@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 
 from syllabus.accounts import repository as repo
 from syllabus.accounts.actor import Actor
-from syllabus.accounts.errors import AccountBanned, AccountNotActive, LastSignInMethod
+from syllabus.accounts.errors import (
+    AccountBanned,
+    AccountNotActive,
+    EmailNotVerified,
+    LastSignInMethod,
+    OAuthAccountTaken,
+    ProviderAlreadyLinked,
+)
 from syllabus.accounts.models import OAuthAccount, User
 from syllabus.accounts.oauth_providers import (
     Identity,
@@ -42,7 +49,7 @@ from syllabus.accounts.oauth_providers import (
 )
 from syllabus.config import Settings
 from syllabus.kit.db import utcnow
-from syllabus.kit.errors import AppError, Conflict, NotFound
+from syllabus.kit.errors import NotFound
 from syllabus.kit.logging import get_logger
 from syllabus.kit.runtime import Runtime
 from syllabus.kit.security import local_path, same
@@ -72,22 +79,6 @@ STATE_COOKIE = "syl_oauth"
 STATE_COOKIE_PATH = "/api/v1/auth/oauth"
 STATE_SALT = "oauth-state"
 STATE_MAX_AGE = 600
-
-
-class OAuthAccountTaken(Conflict):
-    code = "oauth_account_taken"
-    title = "Linked to another account"
-
-
-class ProviderAlreadyLinked(Conflict):
-    code = "provider_already_linked"
-    title = "Provider already linked"
-
-
-class EmailNotVerified(AppError):
-    code = "email_not_verified"
-    status = 400
-    title = "Email not verified by the provider"
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from syllabus.accounts.errors import OAuthFailed
 from syllabus.config import Settings
-from syllabus.kit.errors import AppError, NotFound
+from syllabus.kit.errors import NotFound
 
 with warnings.catch_warnings():
     # Authlib warns when it falls back from the `httpx2` fork to httpx, which is what we ship.
@@ -46,12 +47,6 @@ GITHUB_AUTHORIZE_URL = "https://github.com/login/oauth/authorize"
 GITHUB_TOKEN_URL = "https://github.com/login/oauth/access_token"  # noqa: S105 - a URL
 GITHUB_API_URL = "https://api.github.com"
 LABELS = {"google": "Google", "github": "GitHub"}
-
-
-class OAuthFailed(AppError):
-    code = "oauth_failed"
-    status = 400
-    title = "Sign-in with the provider failed"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from syllabus.accounts import repository as repo
 from syllabus.accounts.actor import Actor
-from syllabus.accounts.errors import AlreadyInstructor, ApplicationPending
+from syllabus.accounts.errors import (
+    AlreadyBanned,
+    AlreadyInstructor,
+    ApplicationDecided,
+    ApplicationPending,
+    CannotBanSelf,
+    CannotDemoteSelf,
+    NotBanned,
+)
 from syllabus.accounts.models import ROLES, InstructorApplication, User
 from syllabus.accounts.password_policy import check_password
 from syllabus.accounts.presenters import user_out
@@ -22,38 +30,13 @@ from syllabus.accounts.schemas import (
 )
 from syllabus.admin import audit
 from syllabus.kit.db import utcnow
-from syllabus.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from syllabus.kit.errors import Forbidden, InvalidInput, NotFound
 from syllabus.kit.pagination import Page, PageParams
 from syllabus.kit.runtime import Runtime
 from syllabus.kit.security import hash_password
 
 _EMAIL = TypeAdapter(EmailStr)
 BAN_ACTION = "user.banned"
-
-
-class ApplicationDecided(Conflict):
-    code = "application_decided"
-    title = "Application already decided"
-
-
-class CannotDemoteSelf(Conflict):
-    code = "cannot_demote_self"
-    title = "Admins cannot demote themselves"
-
-
-class CannotBanSelf(Conflict):
-    code = "cannot_ban_self"
-    title = "Admins cannot ban themselves"
-
-
-class AlreadyBanned(Conflict):
-    code = "already_banned"
-    title = "User already banned"
-
-
-class NotBanned(Conflict):
-    code = "not_banned"
-    title = "User is not banned"
 
 
 def apply_to_teach(
