@@ -10,8 +10,11 @@ from syllabus.accounts.models import (
     UserSession,
 )
 from syllabus.admin.audit import AuditEntry
+from syllabus.catalog.models import Category, Course, Lesson, Quiz, QuizQuestion, Section
+from syllabus.community.models import Review
 from syllabus.kit.db import Base
 from syllabus.kit.outbox import OutboxMessage
+from syllabus.learning.models import Enrollment
 
 metadata = Base.metadata
 
@@ -19,11 +22,19 @@ __all__ = [
     "ActivationCode",
     "AuditEntry",
     "Base",
+    "Category",
+    "Course",
+    "Enrollment",
     "InstructorApplication",
+    "Lesson",
     "OAuthAccount",
     "OutboxMessage",
     "PasswordResetToken",
+    "Quiz",
+    "QuizQuestion",
     "RefreshToken",
+    "Review",
+    "Section",
     "User",
     "UserSession",
     "metadata",

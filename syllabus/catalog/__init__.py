@@ -1,0 +1,1 @@
+"""Categories, courses, curriculum, quizzes, pricing, review workflow and public pages."""

@@ -1,0 +1,1 @@
+"""Reviews, lesson Q&A, direct messages and announcements."""

@@ -1,0 +1,1 @@
+"""Enrollments, progress, completion and certificates."""
