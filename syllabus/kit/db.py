@@ -7,8 +7,9 @@ error; services in between only `flush()`.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +126,32 @@ def build_engine(
         pool_pre_ping=True,
         pool_recycle=1800,
     )
+
+
+_AFTER_COMMIT = "after_commit_callbacks"
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once this session's transaction commits (never if it rolls back).
+
+    For in-process effects such as cache invalidation: done after the
+    commit, a concurrent read cannot re-cache the old state.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:
+            logging.getLogger("syllabus.db").exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 class Database:
