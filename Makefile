@@ -11,6 +11,7 @@ VENDOR := syllabus/web/static/vendor
 ## Serve web, API and jobs at http://127.0.0.1:8000 on the embedded defaults.
 run: install assets
 	$(BIN)/syllabus migrate
+	$(BIN)/syllabus seed-demo --if-empty
 	$(BIN)/syllabus serve
 
 ## Install everything and run the whole test suite.

@@ -100,13 +100,15 @@ def create_app(
 def _include_routers(app: FastAPI) -> None:
     from syllabus.api import ops
     from syllabus.api.v1 import api_router
-    from syllabus.web.routes import accounts, media_files, pages
+    from syllabus.web.routes import accounts, catalog, media_files, pages, studio
 
     app.include_router(ops.router)
     app.include_router(api_router)
     app.include_router(media_files.router)
     app.include_router(pages.router)
     app.include_router(accounts.router)
+    app.include_router(catalog.router)
+    app.include_router(studio.router)
 
 
 def serve_app() -> FastAPI:

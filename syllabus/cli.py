@@ -11,6 +11,9 @@ from syllabus.config import ConfigError, Settings, get_settings
 
 app = typer.Typer(help="Syllabus: a self-hosted course marketplace and LMS.", no_args_is_help=True)
 
+# Shared by every demo account; printed by `seed-demo`, so never use it for real accounts.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+
 
 def _settings_or_exit() -> Settings:
     settings = get_settings()
@@ -123,6 +126,71 @@ def create_admin(
         typer.secho(f"Cannot create the admin: {exc.message}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"Admin {address} is ready.")
+
+
+@app.command("seed-demo")
+def seed_demo_command(
+    password: Annotated[str, typer.Option(help="Password of every demo account.")] = DEMO_PASSWORD,
+    if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--if-empty", help="Seed only a database without any users (what `make run` does)."
+        ),
+    ] = False,
+) -> None:
+    """Fill the database with a demo marketplace: instructors, courses, students, reviews."""
+    from collections.abc import Callable
+    from contextlib import ExitStack
+
+    from sqlalchemy import select
+
+    from syllabus.accounts.errors import WeakPassword
+    from syllabus.accounts.models import User
+    from syllabus.accounts.password_policy import check_password
+    from syllabus.demo import DemoSeedError, seed_demo
+    from syllabus.kit.runtime import get_runtime
+
+    settings = _settings_or_exit()
+    try:
+        check_password(password)
+    except WeakPassword as exc:
+        typer.secho(f"Cannot seed the demo: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    try:
+        with get_runtime().db.session_scope() as session, ExitStack() as stack:
+            if if_empty and session.scalar(select(User.id).limit(1)) is not None:
+                typer.echo("The database already has users; no demo data added.")
+                return
+            updates: list[Callable[[int], None]] = []
+
+            def start(total: int) -> None:
+                bar = typer.progressbar(length=total, label="Seeding demo data")
+                updates.append(stack.enter_context(bar).update)
+
+            def advance(rows: int) -> None:
+                for update in updates:
+                    update(rows)
+
+            logins = seed_demo(session, password=password, progress=advance, on_total=start)
+    except DemoSeedError as exc:
+        typer.secho(f"Cannot seed the demo: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    if not logins.created:
+        typer.echo("Demo data already present.")
+        return
+    counts = logins.counts
+    typer.echo(
+        f"Demo marketplace ready: {counts['published_courses']} published courses, "
+        f"{counts['lessons']} lessons, {counts['users']} users, "
+        f"{counts['enrollments']} enrollments, {counts['reviews']} reviews."
+    )
+    shown = logins.shown()
+    width = max(len(login.email) for login in shown)
+    typer.echo(f"\nDemo logins (password: {logins.password})\n")
+    typer.echo(f"  {'role':<12}{'email':<{width + 2}}name")
+    for login in shown:
+        typer.echo(f"  {login.role:<12}{login.email:<{width + 2}}{login.name}")
+    typer.echo(f"\nSign in at {settings.base_url.rstrip('/')}/login")
 
 
 def main() -> None:

@@ -2,10 +2,13 @@
 
 from fastapi import APIRouter
 
-from syllabus.api.v1 import admin, auth, oauth, users
+from syllabus.api.v1 import admin, auth, courses_public, oauth, users
+from syllabus.api.v1 import catalog as catalog_api
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
 api_router.include_router(oauth.router)
 api_router.include_router(users.router)
 api_router.include_router(admin.router)
+api_router.include_router(catalog_api.router)
+api_router.include_router(courses_public.router)
