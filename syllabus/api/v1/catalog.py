@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Response, UploadFile
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireInstructor
-from syllabus.catalog import authoring, content, quizzes, reads, workflow
+from syllabus.catalog import authoring, content, quizzes, reads, thumbnails, workflow
 from syllabus.catalog.content import CurriculumOut, LessonOut
 from syllabus.catalog.errors import CourseNotFound
 from syllabus.catalog.quizzes import QuizOut
@@ -70,6 +70,15 @@ def update_course(
     course: str, body: CourseUpdate, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
 ) -> CourseDetail:
     updated = authoring.update_course(db, rt, actor, course, body)
+    return course_detail_out(db, rt, updated.id)
+
+
+@router.put("/courses/{course}/thumbnail", response_model=CourseDetail)
+def set_thumbnail(
+    course: str, file: UploadFile, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> CourseDetail:
+    """JPEG, PNG or WEBP up to 5 MB, re-encoded to 750x422 without metadata."""
+    updated = thumbnails.set_thumbnail(db, rt, actor, course, file.file)
     return course_detail_out(db, rt, updated.id)
 
 
