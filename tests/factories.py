@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Any
@@ -18,6 +19,12 @@ PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
 
 
+@functools.lru_cache(maxsize=16)
+def password_hash(password: str) -> str:
+    """argon2 is slow on purpose; tests hash each distinct password once."""
+    return hash_password(password)
+
+
 def make_user(
     db: Session,
     *,
@@ -31,7 +38,7 @@ def make_user(
     user = User(
         email=email or f"user{n}@example.com",
         name=name or f"User {n}",
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash(password) if password else None,
         role=role,
         status=status,
     )
