@@ -100,7 +100,16 @@ def create_app(
 def _include_routers(app: FastAPI) -> None:
     from syllabus.api import ops
     from syllabus.api.v1 import api_router
-    from syllabus.web.routes import accounts, catalog, media_files, pages, studio
+    from syllabus.web.routes import (
+        accounts,
+        admin_reviews,
+        catalog,
+        learning,
+        media_files,
+        pages,
+        studio,
+        studio_curriculum,
+    )
 
     app.include_router(ops.router)
     app.include_router(api_router)
@@ -109,6 +118,9 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(accounts.router)
     app.include_router(catalog.router)
     app.include_router(studio.router)
+    app.include_router(studio_curriculum.router)
+    app.include_router(admin_reviews.router)
+    app.include_router(learning.router)
 
 
 def serve_app() -> FastAPI:

@@ -83,6 +83,53 @@ def migrate(
     settings = _settings_or_exit()
     upgrade(settings.resolved_database_url, revision)
     typer.echo(f"Database at revision {revision}.")
+    if revision == "head":
+        _fill_empty_search_index()
+
+
+def _fill_empty_search_index() -> None:
+    """Build the search index when it is empty but courses are published (a first upgrade)."""
+    from sqlalchemy import select
+
+    from syllabus.catalog.models import Course
+    from syllabus.kit.runtime import get_runtime
+    from syllabus.search.backends import backend_for
+    from syllabus.search.indexer import reindex_all
+
+    with get_runtime().db.session_scope() as session:
+        published = select(Course.id).where(Course.status == "published").limit(1)
+        if backend_for(session).count(session) or session.scalar(published) is None:
+            return
+        count = reindex_all(session)
+    typer.echo(f"Search index built: {count} published course(s).")
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from every published course, with a progress bar."""
+    from collections.abc import Callable
+    from contextlib import ExitStack
+
+    from syllabus.catalog.cache import LISTS
+    from syllabus.kit.runtime import get_runtime
+    from syllabus.search.indexer import reindex_all
+
+    _settings_or_exit()
+    runtime = get_runtime()
+    with runtime.db.session_scope() as session, ExitStack() as stack:
+        updates: list[Callable[[int], None]] = []
+
+        def start(total: int) -> None:
+            bar = typer.progressbar(length=total, label="Indexing courses")
+            updates.append(stack.enter_context(bar).update)
+
+        def advance(done: int) -> None:
+            for update in updates:
+                update(done)
+
+        count = reindex_all(session, advance, on_total=start)
+    runtime.cache.bump(LISTS)  # lists cached from the old index
+    typer.echo(f"Search index rebuilt: {count} published course(s).")
 
 
 @app.command("run-jobs")
@@ -149,6 +196,7 @@ def seed_demo_command(
     from syllabus.accounts.password_policy import check_password
     from syllabus.demo import DemoSeedError, seed_demo
     from syllabus.kit.runtime import get_runtime
+    from syllabus.search.indexer import reindex_all
 
     settings = _settings_or_exit()
     try:
@@ -172,6 +220,8 @@ def seed_demo_command(
                     update(rows)
 
             logins = seed_demo(session, password=password, progress=advance, on_total=start)
+            if logins.created:
+                reindex_all(session)  # the demo's courses are written in bulk
     except DemoSeedError as exc:
         typer.secho(f"Cannot seed the demo: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc

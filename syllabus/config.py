@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # A committed outbox message not done after this long is handed to the queue again.
     outbox_redispatch_seconds: int = Field(300, ge=1)
 
+    # --- learning --------------------------------------------------------------
+    # A video lesson counts complete once this percent of it has been watched.
+    video_complete_percent: int = Field(90, ge=1, le=100)
+
     # --- media storage -------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None

@@ -14,7 +14,7 @@ from syllabus.catalog.models import Category, Course, Lesson, Quiz, QuizQuestion
 from syllabus.community.models import Review
 from syllabus.kit.db import Base
 from syllabus.kit.outbox import OutboxMessage
-from syllabus.learning.models import Enrollment
+from syllabus.learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
 
 metadata = Base.metadata
 
@@ -23,14 +23,17 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Category",
+    "Certificate",
     "Course",
     "Enrollment",
     "InstructorApplication",
     "Lesson",
+    "LessonProgress",
     "OAuthAccount",
     "OutboxMessage",
     "PasswordResetToken",
     "Quiz",
+    "QuizAttempt",
     "QuizQuestion",
     "RefreshToken",
     "Review",

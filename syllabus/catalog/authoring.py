@@ -47,6 +47,7 @@ from syllabus.kit.db import after_commit
 from syllabus.kit.errors import Forbidden, InvalidInput, NotFound
 from syllabus.kit.markdown import render_markdown
 from syllabus.kit.runtime import Runtime
+from syllabus.search.tasks import queue_reindex
 
 SLUG_MAX = 80
 _UUID_LIKE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -117,6 +118,7 @@ def record_change(
     session.flush()
     lists = was_published or course.status == "published"
     invalidate_course(session, rt, course.id, lists=lists)
+    queue_reindex(session, course.id)
 
 
 # --- courses -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, delete, func, select
@@ -247,3 +248,20 @@ def course_questions(session: Session, course_id: str) -> Sequence[Row[Any]]:
         .where(Lesson.course_id == course_id)
         .order_by(QuizQuestion.lesson_id, QuizQuestion.position)
     ).all()
+
+
+# --- review state of a page of courses (one statement, not one per row) -------------------
+
+
+def review_states(
+    session: Session, course_ids: Sequence[str]
+) -> dict[str, tuple[datetime | None, str | None]]:
+    """`{course_id: (submitted_at, review_note)}` of the given courses; missing ids are left out."""
+    if not course_ids:
+        return {}
+    rows = session.execute(
+        select(Course.id, Course.submitted_at, Course.review_note).where(
+            Course.id.in_(list(course_ids))
+        )
+    ).all()
+    return {row.id: (row.submitted_at, row.review_note) for row in rows}

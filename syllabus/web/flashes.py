@@ -28,6 +28,38 @@ FLASHES: dict[str, tuple[str, str]] = {
         "Thanks! Your application was sent. We will email you once it is decided.",
     ),
     "application_approved": ("success", "You are now an instructor. Happy teaching!"),
+    # The instructor studio and the admin review queue.
+    "course_created": (
+        "success",
+        "Your course was created. Fill in the details, then build the curriculum.",
+    ),
+    "course_saved": ("success", "The course details were saved."),
+    "thumbnail_saved": ("success", "Thumbnail updated."),
+    "course_submitted": (
+        "success",
+        "Submitted for review. We will email you as soon as an admin has decided.",
+    ),
+    "course_unpublished": (
+        "info",
+        "The course is unpublished: hidden from the catalog; enrolled students keep access.",
+    ),
+    "course_archived": ("info", "The course is archived."),
+    "course_deleted": ("success", "The course was deleted."),
+    "course_archived_instead": (
+        "info",
+        "Students have enrolled in this course, so it was archived instead of deleted.",
+    ),
+    "lesson_saved": ("success", "The lesson was saved."),
+    "quiz_saved": ("success", "The quiz was saved."),
+    "course_approved": ("success", "The course was approved and is now published."),
+    "course_rejected": ("info", "The course was sent back to its instructor with your note."),
+    # Learning: enrollment and the course player.
+    "enrolled": ("success", "You are enrolled. Enjoy the course!"),
+    "enroll_payment_required": ("info", "This is a paid course: buy it to start learning."),
+    "enroll_unavailable": ("warning", "This course does not take enrollments right now."),
+    "enroll_first": ("info", "Enroll in this course to open its lessons."),
+    "lesson_completed": ("success", "Lesson marked as complete."),
+    "lesson_locked": ("info", "That lesson is not available yet."),
 }
 
 

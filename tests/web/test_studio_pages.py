@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import User
 from syllabus.catalog.models import Category, Course, Lesson, Quiz, QuizQuestion, Section
-from syllabus.web.routes.studio import amount_text, money_label, parse_amount
+from syllabus.web.routes._money import amount_text, money_label, parse_amount
 from tests.factories import make_user
 from tests.web.test_account_pages import submit, web_login
 
@@ -215,6 +217,51 @@ def test_an_instructor_creates_and_edits_a_course(client: TestClient, db: Sessio
     assert "<img" not in preview.text
     no_token = client.post("/studio/preview", data={"description": "x"}, headers=HX)
     assert no_token.status_code == 403
+
+
+def test_a_thumbnail_is_uploaded_from_the_details_page(client: TestClient, db: Session) -> None:
+    instructor(db, client)
+    course = create_course(client, db)
+    details, url = f"/studio/courses/{course.id}", f"/studio/courses/{course.id}/thumbnail"
+    form = re.search(
+        rf'<form [^>]*action="{url}"[^>]*>(.*?)</form>', client.get(details).text, re.S
+    )
+    assert form
+    assert 'enctype="multipart/form-data"' in form.group(0)
+    assert 'name="csrf_token"' in form.group(1)
+    assert 'accept="image/jpeg,image/png,image/webp"' in form.group(1)
+
+    def upload(name: str, data: bytes, kind: str) -> Response:
+        return submit(client, url, {}, page=details, files={"thumbnail": (name, data, kind)})
+
+    text = upload("notes.txt", b"hello, not an image", "text/plain")
+    assert text.status_code == 422
+    assert "Upload a JPEG, PNG or WEBP image." in text.text
+    assert 'id="field-thumbnail-error"' in text.text
+    assert "The course was not saved" not in text.text  # the details form is not blamed
+    too_big = upload("huge.jpg", b"\0" * (5 * 1024 * 1024 + 1), "image/jpeg")
+    assert too_big.status_code == 413
+    assert "Thumbnails are limited to 5 MB." in too_big.text
+    no_token = client.post(url, files={"thumbnail": ("a.txt", b"x", "text/plain")})
+    assert no_token.status_code == 403
+    db.expire_all()
+    assert db.get(Course, course.id).thumbnail_key is None  # type: ignore[union-attr]
+
+    photo = io.BytesIO()
+    Image.new("RGB", (1200, 900), (200, 80, 40)).save(photo, format="JPEG")
+    saved = upload("cover.jpg", photo.getvalue(), "image/jpeg")
+    assert saved.status_code == 303
+    assert saved.headers["location"] == details
+    page = client.get(details).text
+    assert "Thumbnail updated." in page
+    shown = re.search(r'<img class="card__media course-thumb" src="([^"]+)"', page)
+    assert shown
+    image = client.get(shown.group(1).replace("&amp;", "&"))
+    assert image.status_code == 200
+    with Image.open(io.BytesIO(image.content)) as picture:
+        assert (picture.format, picture.size) == ("WEBP", (750, 422))
+    db.expire_all()
+    assert db.get(Course, course.id).thumbnail_key.startswith(f"thumbnails/{course.id}/")  # type: ignore[union-attr]
 
 
 def test_course_forms_need_the_csrf_token(client: TestClient, db: Session) -> None:

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from syllabus.api.v1 import admin, auth, courses_public, oauth, users
 from syllabus.api.v1 import catalog as catalog_api
+from syllabus.api.v1 import learning as learning_api
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
@@ -12,3 +13,4 @@ api_router.include_router(users.router)
 api_router.include_router(admin.router)
 api_router.include_router(catalog_api.router)
 api_router.include_router(courses_public.router)
+api_router.include_router(learning_api.router)

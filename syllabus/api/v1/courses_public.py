@@ -6,8 +6,8 @@ copy is `public, max-age=60`; a course only its owner, an admin or an
 enrolled student may see is `private, no-store`.
 
 Route order: `GET /courses/{course}` matches any single path segment except
-the reserved ones below (`suggest`), so `GET /courses/suggest` (the search
-issue) can live in another router included before or after this one.
+the reserved ones below (`suggest`), so `GET /courses/suggest` is never taken
+for a course, whichever router declares it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from syllabus.api.deps import CurrentRuntime, OptionalActor, Pagination
 from syllabus.catalog import public
 from syllabus.catalog.public import CategoryTreeList, CourseFilters, CoursePage
 from syllabus.catalog.schemas import CourseDetail
+from syllabus.search import suggest
+from syllabus.search.suggest import SuggestionList
 
 PUBLIC_CACHE = "public, max-age=60"
 PRIVATE_CACHE = "private, no-store"
@@ -83,7 +85,27 @@ def list_courses(
     return cached_json(request, public.list_courses(rt, None, filters, pagination))
 
 
-# `GET /courses/suggest` and other fixed /courses/<word> routes: see RESERVED_COURSE_PATHS.
+# Fixed /courses/<word> routes come before `/courses/{course}`: see RESERVED_COURSE_PATHS.
+
+
+@router.get(
+    "/courses/suggest",
+    response_model=SuggestionList,
+    summary="Search suggestions as you type: up to 10 course titles and categories",
+)
+def suggest_courses(
+    request: Request,
+    rt: CurrentRuntime,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description='What has been typed so far; typos are forgiven ("pythn" finds Python).',
+        ),
+    ],
+) -> Response:
+    return cached_json(request, suggest.suggest_json(rt, q))
 
 
 @router.get(

@@ -3,7 +3,9 @@
 The pages read through `syllabus.catalog.public` (cached), so a warm page
 costs no SQL beyond the visitor's own sign-in and, for a signed-in visitor
 on a landing page, one enrollment check. Filters are a plain GET form that
-works without JavaScript; htmx only swaps the results in place.
+works without JavaScript; htmx only swaps the results in place. Search text
+(`q`, from the header's search box or the catalog's own) narrows any list;
+`/courses/suggest-box` is the header's as-you-type dropdown (an HTML fragment).
 
 Importing this module registers the Jinja filters `money`, `clock`,
 `total_duration` and `thousands` used by the catalog templates.
@@ -33,6 +35,7 @@ from syllabus.kit.markdown import plain_text
 from syllabus.kit.pagination import MAX_PAGE, PageParams
 from syllabus.kit.runtime import Runtime, get_runtime
 from syllabus.learning.access import active_enrollment_id
+from syllabus.search.suggest import MAX_TEXT, cached_suggestions
 from syllabus.web.deps import OptionalWebActor, login_url
 from syllabus.web.flashes import pending_flashes
 from syllabus.web.templating import SITE_NAME, is_htmx, render, templates
@@ -40,6 +43,7 @@ from syllabus.web.templating import SITE_NAME, is_htmx, render, templates
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 24
+RELEVANCE_LABEL = "Most relevant"
 SORT_LABELS = {
     "popular": "Most popular",
     "rating": "Highest rated",
@@ -66,7 +70,7 @@ LANGUAGE_NAMES = {
     "tr": "Turkish",
     "zh": "Chinese",
 }
-_FILTER_FIELDS = ("category", "level", "language", "rating_min", "sort")
+_FILTER_FIELDS = ("q", "category", "level", "language", "rating_min", "has_certificate", "sort")
 
 
 # ------------------------------------------------------------- template filters
@@ -157,6 +161,8 @@ def _filters_from(request: Request, *, category: str | None = None) -> CourseFil
     values: dict[str, Any] = {
         name: query[name] for name in _FILTER_FIELDS if query.get(name, "").strip()
     }
+    if "q" in values:
+        values["q"] = values["q"].strip()[:200]
     band = next((b for b in PRICE_BANDS if b[0] == query.get("price")), None)
     if band is not None:
         values["price_min"], values["price_max"] = band[2], band[3]
@@ -183,26 +189,40 @@ def _page_from(request: Request) -> PageParams:
     return PageParams(page=min(max(page, 1), MAX_PAGE), page_size=PAGE_SIZE)
 
 
+def _sort_labels(filters: CourseFilters) -> dict[str, str]:
+    """The sort menu: "Most relevant" (the default) only when there is search text."""
+    return {"relevance": RELEVANCE_LABEL, **SORT_LABELS} if filters.q else dict(SORT_LABELS)
+
+
+def _default_sort(filters: CourseFilters) -> str:
+    return "relevance" if filters.q else "popular"
+
+
 def _selected(request: Request, filters: CourseFilters) -> dict[str, str]:
     """The form's current values, as the inputs hold them."""
     band = request.query_params.get("price", "")
     if filters.price_min is None and filters.price_max is None:
         band = ""
+    certificate = filters.has_certificate
     return {
+        "q": filters.q or "",
         "category": filters.category or "",
         "level": filters.level or "",
         "language": filters.language or "",
         "price": band if any(b[0] == band for b in PRICE_BANDS) else "",
         "rating_min": f"{filters.rating_min:.1f}" if filters.rating_min is not None else "",
-        "sort": filters.sort if filters.sort in SORT_LABELS else public.DEFAULT_SORT,
+        "has_certificate": "" if certificate is None else str(certificate).lower(),
+        "sort": filters.sort if filters.sort in _sort_labels(filters) else _default_sort(filters),
     }
 
 
-def _query_string(selected: Mapping[str, str], *, skip: tuple[str, ...] = ()) -> str:
+def _query_string(
+    selected: Mapping[str, str], *, skip: tuple[str, ...] = (), default_sort: str = "popular"
+) -> str:
     pairs = [
         (name, value)
         for name, value in selected.items()
-        if value and name not in skip and not (name == "sort" and value == public.DEFAULT_SORT)
+        if value and name not in skip and not (name == "sort" and value == default_sort)
     ]
     return urlencode(pairs)
 
@@ -219,7 +239,7 @@ def _render_listing(
     page = _page_from(request)
     data = orjson.loads(public.list_courses(rt, None, filters, page))
     selected = _selected(request, filters)
-    query = _query_string(selected, skip=skip_in_url)
+    query = _query_string(selected, skip=skip_in_url, default_sort=_default_sort(filters))
     base_url = f"{action}?{query}" if query else action
     pages = max(1, -(-data["total"] // page.page_size))
     response = render(
@@ -233,10 +253,11 @@ def _render_listing(
             "selected": selected,
             "pages": pages,
             "page_base_url": base_url,
-            "sort_labels": SORT_LABELS,
+            "sort_labels": _sort_labels(filters),
             "rating_choices": RATING_CHOICES,
+            "rating_counts": {f["value"]: f["count"] for f in data["facets"].get("rating", [])},
             "language_names": LANGUAGE_NAMES,
-            "clear_url": action,
+            "clear_url": f"{action}?{urlencode({'q': filters.q})}" if filters.q else action,
         },
     )
     if is_htmx(request):
@@ -257,20 +278,39 @@ def catalog(request: Request, _actor: OptionalWebActor) -> HTMLResponse:
     if filters.category:
         found = public.find_category(rt, filters.category)
         category_label = found[0]["name"] if found else None
+    heading, lead, title = (
+        "All courses",
+        "Courses from independent instructors. Filter by topic, level, price and more.",
+        "Browse courses",
+    )
+    if filters.q:
+        heading = f"Search: {filters.q}"
+        lead = "Courses matching your search. Narrow them down by topic, level, price and more."
+        title = f"{filters.q} courses"
     return _render_listing(
         request,
         rt,
         action="/courses",
         filters=filters,
         context={
-            "heading": "All courses",
-            "lead": "Courses from independent instructors. Filter by topic, level, price and more.",
-            "page_title": "Browse courses",
+            "heading": heading,
+            "lead": lead,
+            "page_title": title,
             "show_category_filter": True,
             "category_label": category_label,
             "breadcrumb": [("Home", "/")],
         },
     )
+
+
+@router.get("/courses/suggest-box", response_class=HTMLResponse)
+def suggest_box(request: Request) -> HTMLResponse:
+    """The header search's dropdown: a list of links, or nothing (fits `hx-swap`)."""
+    text_in = request.query_params.get("q", "").strip()[:MAX_TEXT]
+    items = cached_suggestions(get_runtime(), text_in) if text_in else []
+    response = render(request, "pages/catalog/_suggestions.html", {"items": items, "q": text_in})
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 @router.get("/categories/{slug}", response_class=HTMLResponse)

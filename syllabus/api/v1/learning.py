@@ -1,0 +1,178 @@
+"""Learning API: enrollments, lesson progress, quiz attempts, certificates.
+
+`{course}` is a course id or slug. The certificate reads are public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
+
+from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireAdmin
+from syllabus.kit.pagination import Page
+from syllabus.learning import certificates, enrollment, progress, quiz_attempts
+from syllabus.learning.schemas import (
+    AdminEnrollIn,
+    AttemptIn,
+    AttemptOut,
+    AttemptResult,
+    CertificateOut,
+    EnrollmentOut,
+    ProgressIn,
+    ProgressOut,
+)
+
+router = APIRouter(tags=["learning"])
+admin_router = APIRouter(prefix="/admin", tags=["admin"])
+
+CHUNK = 64 * 1024
+
+
+def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
+    """OpenAPI entries for refusals, e.g. `_problems(s402="payment_required")`."""
+    return {
+        int(key[1:]): {"description": f"problem+json, code {value}"} for key, value in codes.items()
+    }
+
+
+# --- enrollments ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/courses/{course}/enroll",
+    status_code=201,
+    response_model=EnrollmentOut,
+    responses=_problems(s402="payment_required", s404="course_not_found", s409="already_enrolled"),
+)
+def enroll(course: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor) -> EnrollmentOut:
+    """Free course: 201 with the enrollment. Paid: 402 `payment_required` (use checkout)."""
+    return enrollment.enrollment_out(db, enrollment.enroll_free(db, rt, actor, course))
+
+
+@router.get("/me/enrollments", response_model=Page[EnrollmentOut])
+def my_enrollments(
+    db: DbSession, rt: CurrentRuntime, actor: CurrentActor, page: Pagination
+) -> Page[EnrollmentOut]:
+    """My active enrollments with progress, most recently studied first."""
+    return enrollment.enrollments_page(db, rt, actor, page)
+
+
+@admin_router.post("/enrollments", status_code=201, response_model=EnrollmentOut)
+def admin_enroll(
+    body: AdminEnrollIn, response: Response, db: DbSession, rt: CurrentRuntime, admin: RequireAdmin
+) -> EnrollmentOut:
+    """Enroll a user by hand: 201 when granted (or re-activated), 200 when already enrolled."""
+    grant = enrollment.admin_enroll(db, rt, admin, user_id=body.user_id, course_key=body.course_id)
+    if not grant.changed:
+        response.status_code = 200
+    return enrollment.enrollment_out(db, grant.enrollment)
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+@router.put(
+    "/lessons/{lesson_id}/progress",
+    response_model=ProgressOut,
+    responses=_problems(s403="not_enrolled", s404="lesson_not_found", s409="lesson_locked"),
+)
+def record_progress(
+    lesson_id: str, body: ProgressIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> ProgressOut:
+    """Idempotent; the furthest position wins; drip-locked lesson: 409 `lesson_locked`."""
+    return progress.record_progress(
+        db,
+        rt,
+        actor,
+        lesson_id,
+        position_seconds=body.position_seconds,
+        completed=body.completed,
+    )
+
+
+@router.get("/courses/{course}/progress", response_model=ProgressOut)
+def course_progress(
+    course: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> ProgressOut:
+    return progress.course_progress(db, rt, actor, course)
+
+
+# --- quizzes -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/quizzes/{lesson_id}/attempts",
+    status_code=201,
+    response_model=AttemptResult,
+    responses=_problems(
+        s403="not_enrolled", s404="quiz_not_found", s409="max_attempts_reached or lesson_locked"
+    ),
+)
+def submit_attempt(
+    lesson_id: str, body: AttemptIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> AttemptResult:
+    """Graded at once: score, pass, per-question correctness with answers and explanations."""
+    return quiz_attempts.submit_attempt(db, rt, actor, lesson_id, body.answers)
+
+
+@router.get("/quizzes/{lesson_id}/attempts", response_model=list[AttemptOut])
+def list_attempts(lesson_id: str, db: DbSession, actor: CurrentActor) -> list[AttemptOut]:
+    return quiz_attempts.attempts_for(db, actor, lesson_id)
+
+
+# --- certificates --------------------------------------------------------------------------
+
+
+@router.get("/me/certificates", response_model=Page[CertificateOut])
+def my_certificates(
+    db: DbSession, rt: CurrentRuntime, actor: CurrentActor, page: Pagination
+) -> Page[CertificateOut]:
+    """Certificates I earned, newest first."""
+    return certificates.certificates_page(db, rt, actor, page)
+
+
+# Declared before /certificates/{code} so "{code}.pdf" is not taken for a code.
+@router.get(
+    "/certificates/{code}.pdf",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "The certificate PDF"},
+        **_problems(s404="certificate_not_found"),
+    },
+)
+def certificate_pdf(code: str, db: DbSession, rt: CurrentRuntime) -> StreamingResponse:
+    stream, filename = certificates.open_pdf(db, rt, code)
+    return StreamingResponse(
+        _chunks(stream),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "public, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get(
+    "/certificates/{code}",
+    response_model=CertificateOut,
+    responses=_problems(s404="certificate_not_found"),
+)
+def verify_certificate(code: str, db: DbSession, rt: CurrentRuntime) -> CertificateOut:
+    """Public verification: who earned it, for which course, when."""
+    return certificates.verify(db, code, rt)
+
+
+def _chunks(stream: BinaryIO) -> Iterator[bytes]:
+    try:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+    finally:
+        stream.close()
+
+
+# One router for the app to include; the admin route keeps its /admin prefix.
+router.include_router(admin_router)
