@@ -31,6 +31,7 @@ from syllabus.learning.errors import (
 )
 from syllabus.learning.models import ENROLLMENT_SOURCES, Enrollment
 from syllabus.learning.schemas import CourseRef, EnrollmentOut
+from syllabus.search.tasks import queue_reindex
 
 # Courses a student can still be enrolled into (archived ones keep their students only).
 ENROLLABLE = ("published",)
@@ -93,6 +94,7 @@ def grant_enrollment(
     if changed:
         repo.adjust_enrollment_count(session, course_id, +1)
         invalidate_course(session, rt, course_id, lists=False)
+        queue_reindex(session, course_id)  # "most popular" sorts on the indexed count
     session.flush()
     return Grant(enrollment=enrollment, changed=changed)
 
@@ -107,6 +109,7 @@ def revoke_enrollment(
     enrollment.status = "revoked"
     repo.adjust_enrollment_count(session, course_id, -1)
     invalidate_course(session, rt, course_id, lists=False)
+    queue_reindex(session, course_id)
     session.flush()
     return enrollment
 

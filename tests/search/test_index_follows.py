@@ -186,3 +186,17 @@ def test_reindex_rebuilds_an_emptied_index_with_progress(
     assert "Search index rebuilt: 3 published course(s)." in result.output
     assert len(_search(client, q="aardvark")) == 3  # the lists cache was dropped too
     assert backend_for(db).count(db) == 3
+
+
+def test_a_new_enrollment_reaches_the_popular_sort(
+    client: TestClient, db: Session, run_jobs: Callable[[], int]
+) -> None:
+    first, _ = _publish(client, db, "Zebra husbandry basics")
+    second, _ = _publish(client, db, "Zebra husbandry advanced")
+    run_jobs()
+    _student, headers = signed_in(client, db, "student")
+    assert client.post(f"{API}/courses/{second}/enroll", headers=headers).status_code == 201
+    run_jobs()
+    popular = _search(client, q="zebra", sort="popular")
+    assert popular[0] == "Zebra husbandry advanced"
+    assert first != second
