@@ -31,6 +31,7 @@ from syllabus.learning import tasks
 from syllabus.learning.errors import CertificateNotFound
 from syllabus.learning.models import Certificate
 from syllabus.learning.schemas import CertificateOut
+from syllabus.notifications.email import queue_mail
 
 log = get_logger("syllabus.certificates")
 
@@ -125,6 +126,16 @@ def issue_certificate(
                 return existing
             continue
         tasks.queue_render(session, certificate.id)
+        queue_mail(
+            session,
+            to=user.email,
+            template="certificate_issued",
+            context={
+                "name": user.name,
+                "course_title": course.title,
+                "link": f"{rt.settings.base_url.rstrip('/')}/certificates/{certificate.code}",
+            },
+        )
         log.info("certificate.issued", code=certificate.code, course_id=course.id)
         return certificate
     raise RuntimeError("could not issue a certificate")

@@ -16,7 +16,7 @@ from syllabus.kit.runtime import Runtime
 from syllabus.learning import certificates
 from syllabus.learning.models import Certificate, Enrollment
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
-from tests.factories import make_user
+from tests.factories import mails_to, make_user
 from tests.learning.helpers import API, lessons_of, pdf_text, put_progress
 
 
@@ -56,6 +56,9 @@ def test_completion_issues_a_verifiable_certificate(
     assert re.fullmatch(r"[A-Z2-7]{16}", code), "unguessable: 80 random bits in base32"
     assert cert["pdf_url"] == f"{API}/certificates/{code}.pdf"
     assert cert["verify_url"] == f"{runtime.settings.base_url}/certificates/{code}"
+    [mail] = mails_to(runtime, student.email)[-1:]
+    assert "Compilers from scratch" in mail
+    assert f"/certificates/{code}" in mail, "the student is emailed the verification link"
 
     public = client.get(f"{API}/certificates/{code}")  # no sign-in needed
     assert public.status_code == 200
