@@ -55,9 +55,9 @@ from syllabus.web.deps import (
     safe_next,
     validate_form,
 )
-from syllabus.web.flashes import pending_flashes
+from syllabus.web.pages import render_page, see_other
 from syllabus.web.session import clear_login_cookies, refresh_cookie, set_login_cookies
-from syllabus.web.templating import is_htmx, render
+from syllabus.web.templating import is_htmx
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,13 +92,7 @@ def _page(
     context: Mapping[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    merged: dict[str, Any] = {"values": {}, "errors": {}, "flashes": pending_flashes(request)}
-    merged.update(context or {})
-    return render(request, TEMPLATES + name, merged, status_code=status_code)
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+    return render_page(request, TEMPLATES + name, context, status_code)
 
 
 def _fields(form: FormData, *names: str) -> dict[str, str]:
@@ -137,7 +131,7 @@ def _mismatch(errors: dict[str, str], field: str, first: str, second: str) -> No
 @router.get("/register", response_class=HTMLResponse)
 def register_page(request: Request, actor: OptionalWebActor) -> Response:
     if actor is not None:
-        return _redirect("/")
+        return see_other("/")
     return _page(request, "register.html")
 
 
@@ -162,7 +156,7 @@ def register(request: Request, form: WebForm, db: WebDb, client: RequestClient) 
         errors = _refusal(db, exc, {EmailTaken: "email", WeakPassword: "password"})
         context = {"values": values, "errors": errors, "email_taken": isinstance(exc, EmailTaken)}
         return _page(request, "register.html", context, exc.status)
-    return _redirect("/activate?" + urlencode({"email": user.email, "sent": "1"}))
+    return see_other("/activate?" + urlencode({"email": user.email, "sent": "1"}))
 
 
 # --------------------------------------------------------------- activate
@@ -189,7 +183,7 @@ def activate_page(
         errors = _refusal(db, exc)
         return _page(request, "activate.html", {"values": values, "errors": errors}, exc.status)
     flash(request, "activated")
-    return _redirect("/login")
+    return see_other("/login")
 
 
 @router.post("/activate", dependencies=[CsrfChecked])
@@ -209,7 +203,7 @@ def activate(request: Request, form: WebForm, db: WebDb) -> Response:
         errors = _refusal(db, exc, {InvalidCode: "code"})
         return _page(request, "activate.html", {"values": values, "errors": errors}, exc.status)
     flash(request, "activated")
-    return _redirect("/login")
+    return see_other("/login")
 
 
 @router.get("/activate/resend", response_class=HTMLResponse)
@@ -225,7 +219,7 @@ def resend(request: Request, form: WebForm, db: WebDb) -> Response:
         return _page(request, "resend.html", {"values": fields, "errors": errors}, 422)
     registration.resend_activation(db, get_runtime(), email=body.email)
     flash(request, "activation_resent")
-    return _redirect("/activate?" + urlencode({"email": body.email}))
+    return see_other("/activate?" + urlencode({"email": body.email}))
 
 
 # ------------------------------------------------------------ log in / out
@@ -244,7 +238,7 @@ def login_page(
 ) -> Response:
     target = safe_next(next_url)
     if actor is not None:
-        return _redirect(target or "/")
+        return see_other(target or "/")
     context = _login_context(target)
     if error:
         context["errors"] = {FORM_ERROR: OAUTH_ERRORS.get(error, OAUTH_DEFAULT_ERROR)}
@@ -269,14 +263,14 @@ def login(request: Request, form: WebForm, db: WebDb, client: RequestClient) -> 
         refused = _page(request, "login.html", context, exc.status)
         refused.headers.update(exc.headers)
         return refused
-    response = _redirect(target or "/")
+    response = see_other(target or "/")
     set_login_cookies(response, pair, rt.settings)
     rotate_csrf_token(request)
     return response
 
 
 def _signed_out(request: Request, url: str, message: str | None = None) -> RedirectResponse:
-    response = _redirect(url)
+    response = see_other(url)
     clear_login_cookies(response, get_runtime().settings)
     if message:
         flash(request, message)
@@ -313,7 +307,7 @@ def forgot(request: Request, form: WebForm, db: WebDb) -> Response:
     if body is None:
         return _page(request, "forgot_password.html", {"values": fields, "errors": errors}, 422)
     passwords.forgot_password(db, get_runtime(), email=body.email)
-    return _redirect("/forgot-password?sent=1")
+    return see_other("/forgot-password?sent=1")
 
 
 @router.get("/reset-password", response_class=HTMLResponse)
@@ -343,7 +337,7 @@ def reset(request: Request, form: WebForm, db: WebDb) -> Response:
         context["errors"] = _refusal(db, exc, {WeakPassword: "password"})
         return _page(request, "reset_password.html", context, exc.status)
     flash(request, "password_reset")
-    return _redirect("/login")
+    return see_other("/login")
 
 
 # ----------------------------------------------------------------- profile
@@ -380,7 +374,7 @@ def update_profile(request: Request, form: WebForm, db: WebDb, actor: WebActor) 
             errors = _refusal(db, exc)
         else:
             flash(request, "profile_saved")
-            return _redirect("/account/profile")
+            return see_other("/account/profile")
     context = _profile_context(db, actor)
     context.update(values=fields, errors=errors)
     return _page(request, "profile.html", context, 422)
@@ -400,7 +394,7 @@ def upload_avatar(request: Request, form: WebForm, db: WebDb, actor: WebActor) -
             status = exc.status
         else:
             flash(request, "avatar_saved")
-            return _redirect("/account/profile")
+            return see_other("/account/profile")
     context = _profile_context(db, actor)
     context["errors"] = errors
     return _page(request, "profile.html", context, status)
@@ -440,7 +434,7 @@ def change_password(
             status = exc.status
         else:
             flash(request, "password_changed")
-            return _redirect("/account/password")
+            return see_other("/account/password")
     user = profiles.get_user(db, principal.actor)
     context = {"has_password": user.has_password, "errors": errors}
     return _page(request, "password.html", context, status)
@@ -503,7 +497,7 @@ def end_session(request: Request, session_id: str, db: WebDb, principal: WebPrin
     if is_htmx(request):
         return HTMLResponse("")  # htmx removes the row
     flash(request, "session_ended")
-    return _redirect("/account/sessions")
+    return see_other("/account/sessions")
 
 
 # ------------------------------------------------------------- linked logins
@@ -535,7 +529,7 @@ def unlink_provider(request: Request, provider: str, db: WebDb, actor: WebActor)
         context = {**_linked_context(db, actor), "errors": errors}
         return _page(request, "linked.html", context, exc.status)
     flash(request, "provider_unlinked")
-    return _redirect("/account/linked")
+    return see_other("/account/linked")
 
 
 # ------------------------------------------------------------------- teach
@@ -561,6 +555,6 @@ def apply_to_teach(request: Request, form: WebForm, db: WebDb, actor: WebActor) 
         else:
             approved = application.status == "approved"
             flash(request, "application_approved" if approved else "application_sent")
-            return _redirect("/teach")
+            return see_other("/teach")
     context = {"actor": actor, "values": fields, "errors": errors}
     return _page(request, "teach.html", context, status)

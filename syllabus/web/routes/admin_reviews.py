@@ -29,6 +29,7 @@ from syllabus.web.deps import (
     flash,
     validate_form,
 )
+from syllabus.web.pages import render_page, see_other, undo_refused
 from syllabus.web.routes._money import money_label
 from syllabus.web.routes._studio_common import (
     ADMIN,
@@ -36,9 +37,6 @@ from syllabus.web.routes._studio_common import (
     LEVELS,
     PageQuery,
     form_text,
-    render_page,
-    see_other,
-    undo_refused,
 )
 
 router = APIRouter(include_in_schema=False)

@@ -37,7 +37,7 @@ from syllabus.learning.errors import (
 from syllabus.learning.schemas import AttemptResult, EnrollmentOut, ProgressOut
 from syllabus.web.deps import CsrfChecked, OptionalWebActor, WebActor, WebDb, WebForm, flash
 from syllabus.web.deps import login_url as login_url_for
-from syllabus.web.flashes import pending_flashes
+from syllabus.web.pages import render_page, see_other, undo_refused
 from syllabus.web.routes import _learning_views as views
 from syllabus.web.templating import is_htmx, render, templates
 
@@ -56,10 +56,6 @@ templates.env.filters.update(day_month_year=views.day_month_year)
 # ----------------------------------------------------------------- helpers
 
 
-def _redirect(url: str, status_code: int = 303) -> RedirectResponse:
-    return RedirectResponse(url, status_code=status_code)
-
-
 def _landing(slug: str) -> str:
     return f"/courses/{quote(slug)}"
 
@@ -68,19 +64,13 @@ def _go(request: Request, url: str) -> Response:
     """A redirect a plain form follows, or for htmx a full-page `HX-Redirect`."""
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
-    return _redirect(url)
-
-
-def _undo(db: Session, exc: AppError) -> None:
-    if not exc.keeps_changes:
-        db.rollback()
+    return see_other(url)
 
 
 def _page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    merged = {"flashes": pending_flashes(request), **context}
-    return render(request, TEMPLATES + name, merged, status_code=status_code)
+    return render_page(request, TEMPLATES + name, context, status_code)
 
 
 def _content(db: Session, actor: Actor, slug: str) -> CourseContent:
@@ -101,29 +91,29 @@ def _progress(db: Session, actor: Actor, course_id: str) -> ProgressOut | None:
 @router.post("/courses/{slug}/enroll", dependencies=[CsrfChecked])
 def enroll(request: Request, slug: Slug, db: WebDb, actor: OptionalWebActor) -> Response:
     if actor is None:
-        return _redirect(login_url_for(_landing(slug)))
+        return see_other(login_url_for(_landing(slug)))
     player = f"/learn/{quote(slug)}"
     try:
         enrollment.enroll_free(db, get_runtime(), actor, slug)
     except AlreadyEnrolled as exc:
-        _undo(db, exc)
-        return _redirect(player)
+        undo_refused(db, exc)
+        return see_other(player)
     except PaymentRequired as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         flash(request, "enroll_payment_required")
-        return _redirect(_landing(slug))
+        return see_other(_landing(slug))
     except CourseNotPublished as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         flash(request, "enroll_unavailable")
-        return _redirect(_landing(slug))
+        return see_other(_landing(slug))
     flash(request, "enrolled")
-    return _redirect(player)
+    return see_other(player)
 
 
 @router.get("/courses/{slug}/enroll", include_in_schema=False)
 def enroll_page(slug: Slug) -> Response:
     """Someone who logged in from an enroll button lands here: back to the course page."""
-    return _redirect(_landing(slug))
+    return see_other(_landing(slug))
 
 
 # ------------------------------------------------------------- my learning
@@ -184,13 +174,13 @@ def resume(request: Request, slug: Slug, db: WebDb, actor: WebActor) -> Response
         content = _content(db, actor, slug)
     except NotEnrolled:
         flash(request, "enroll_first")
-        return _redirect(_landing(slug))
+        return see_other(_landing(slug))
     state = _progress(db, actor, content.course_id)
     sections = views.build_outline(content, state)
     if not views.flat(sections):
         raise LessonNotFound("This course has no lessons yet.")
     target = views.resume_target(sections, state.last_lesson_id if state else None)
-    return _redirect(target.url)
+    return see_other(target.url)
 
 
 def _player_context(
@@ -262,7 +252,7 @@ def lesson_page(
         return opened
     content, lesson = opened
     if slug != content.slug:
-        return _redirect(views.lesson_url(content.slug, lesson.id), 301)
+        return RedirectResponse(views.lesson_url(content.slug, lesson.id), status_code=301)
     state = _progress(db, actor, content.course_id)
     if state is not None and not views.is_locked(lesson):
         # Remember where the student is, for "Resume" on any device.
@@ -289,16 +279,16 @@ def complete_lesson(
             db, get_runtime(), actor, lesson.id, position_seconds=None, completed=True
         )
     except LessonLocked as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         flash(request, "lesson_locked")
         return _go(request, here)
     except NotEnrolled as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         flash(request, "enroll_first")
         return _go(request, _landing(content.slug))
     if not is_htmx(request):
         flash(request, "lesson_completed")
-        return _redirect(here)
+        return see_other(here)
     state = _progress(db, actor, content.course_id)
     context = _player_context(content, state, lesson)
     response = render(request, TEMPLATES + "_completed.html", context)
@@ -324,14 +314,14 @@ def submit_quiz(
     try:
         result = quiz_attempts.submit_attempt(db, get_runtime(), actor, lesson.id, answers)
     except MaxAttemptsReached as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         error, status = exc.message, exc.status
     except LessonLocked as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         flash(request, "lesson_locked")
         return _go(request, here)
     except NotEnrolled as exc:
-        _undo(db, exc)
+        undo_refused(db, exc)
         flash(request, "enroll_first")
         return _go(request, _landing(content.slug))
     state = _progress(db, actor, content.course_id)
@@ -362,7 +352,7 @@ def my_certificates(request: Request, db: WebDb, actor: WebActor) -> Response:
 def certificate_page(request: Request, code: Code, db: WebDb, _actor: OptionalWebActor) -> Response:
     cert = certificates.verify(db, code, get_runtime())
     if code != cert.code:
-        return _redirect(f"/certificates/{quote(cert.code)}", 301)
+        return RedirectResponse(f"/certificates/{quote(cert.code)}", status_code=301)
     return _page(request, "certificate.html", {"cert": cert})
 
 

@@ -35,6 +35,7 @@ from syllabus.web.deps import (
     safe_next,
     validate_form,
 )
+from syllabus.web.pages import render_page, see_other, undo_refused
 from syllabus.web.routes._money import CURRENCY_SYMBOLS, amount_text, money_label, parse_amount
 from syllabus.web.routes._studio_common import (
     LANGUAGES,
@@ -45,10 +46,7 @@ from syllabus.web.routes._studio_common import (
     form_text,
     nonblank_lines,
     not_instructor_page,
-    render_page,
     require_instructor,
-    see_other,
-    undo_refused,
 )
 
 router = APIRouter(include_in_schema=False)

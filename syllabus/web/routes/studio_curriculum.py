@@ -40,6 +40,7 @@ from syllabus.web.deps import (
     flash,
     validate_form,
 )
+from syllabus.web.pages import render_page, see_other, undo_refused
 from syllabus.web.routes._quiz_form import (
     MAX_CHOICES,
     MAX_QUESTIONS,
@@ -55,10 +56,7 @@ from syllabus.web.routes._studio_common import (
     form_fields,
     form_text,
     not_instructor_page,
-    render_page,
     require_instructor,
-    see_other,
-    undo_refused,
 )
 from syllabus.web.templating import is_htmx, render
 
