@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Public on purpose: production refuses to start with it.
 DEV_SECRET_KEY = "dev-secret-change-me-in-production-0000000000000000"  # noqa: S105
+DEV_SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret-for-development"  # noqa: S105
 
 
 class ConfigError(RuntimeError):
@@ -93,6 +94,31 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     media_url_ttl_seconds: int = Field(900, ge=10, le=7 * 24 * 3600)
 
+    # --- commerce --------------------------------------------------------------
+    # Days after a sale in which the buyer may get a refund; earnings wait as long.
+    refund_window_days: int = Field(30, ge=0, le=365)
+    # Percent of each sale that goes to the instructor; the rest is the platform fee.
+    instructor_share_percent: int = Field(70, ge=0, le=100)
+    # Share when the sale came through the instructor's own coupon.
+    instructor_coupon_share_percent: int = Field(97, ge=0, le=100)
+    # A checkout not paid within this many minutes expires and frees its coupon.
+    checkout_expiry_minutes: int = Field(60, ge=5, le=7 * 24 * 60)
+    sandbox_payments_enabled: bool = True
+    sandbox_webhook_secret: str = Field(DEV_SANDBOX_WEBHOOK_SECRET, min_length=16)
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    # Only for tests and proxies: where the Stripe SDK sends API calls.
+    stripe_api_base: str | None = None
+    razorpay_key_id: str | None = None
+    razorpay_key_secret: str | None = None
+    razorpay_webhook_secret: str | None = None
+    razorpay_api_base: str | None = None
+    paypal_client_id: str | None = None
+    paypal_client_secret: str | None = None
+    paypal_webhook_id: str | None = None
+    paypal_api_base: str = "https://api-m.sandbox.paypal.com"
+
     # --- email -----------------------------------------------------------------
     mail_backend: Literal["file", "smtp"] = "file"
     mail_from: str = "Syllabus <no-reply@syllabus.local>"
@@ -150,6 +176,18 @@ class Settings(BaseSettings):
         return self.is_production or self.base_url.startswith("https://")
 
     @property
+    def payment_providers(self) -> list[str]:
+        """Providers the checkout offers: sandbox when on, the others once their keys are set."""
+        enabled = ["sandbox"] if self.sandbox_payments_enabled else []
+        if self.stripe_secret_key and self.stripe_webhook_secret:
+            enabled.append("stripe")
+        if self.razorpay_key_id and self.razorpay_key_secret and self.razorpay_webhook_secret:
+            enabled.append("razorpay")
+        if self.paypal_client_id and self.paypal_client_secret and self.paypal_webhook_id:
+            enabled.append("paypal")
+        return enabled
+
+    @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
 
@@ -176,6 +214,13 @@ class Settings(BaseSettings):
             problems.append(
                 "SYLLABUS_DATABASE_URL points at SQLite; use PostgreSQL in production "
                 "or set SYLLABUS_ALLOW_SQLITE_IN_PRODUCTION=true for a single-machine install."
+            )
+        if self.sandbox_payments_enabled and self.sandbox_webhook_secret == (
+            DEV_SANDBOX_WEBHOOK_SECRET
+        ):
+            problems.append(
+                "The sandbox payment gateway is on with its development webhook secret; set "
+                "SYLLABUS_SANDBOX_PAYMENTS_ENABLED=false (or a random SYLLABUS_SANDBOX_WEBHOOK_SECRET)."
             )
         if self.storage_backend == "s3" and not self.s3_bucket:
             problems.append("SYLLABUS_STORAGE_BACKEND=s3 needs SYLLABUS_S3_BUCKET.")

@@ -11,6 +11,20 @@ from syllabus.accounts.models import (
 )
 from syllabus.admin.audit import AuditEntry
 from syllabus.catalog.models import Category, Course, Lesson, Quiz, QuizQuestion, Section
+from syllabus.commerce.models import (
+    CartItem,
+    CommerceEvent,
+    Coupon,
+    CouponRedemption,
+    Earning,
+    Order,
+    OrderLine,
+    Payment,
+    Payout,
+    PayoutBatch,
+    ProviderEvent,
+    Refund,
+)
 from syllabus.community.models import Review
 from syllabus.kit.db import Base
 from syllabus.kit.outbox import OutboxMessage
@@ -22,20 +36,32 @@ __all__ = [
     "ActivationCode",
     "AuditEntry",
     "Base",
+    "CartItem",
     "Category",
     "Certificate",
+    "CommerceEvent",
+    "Coupon",
+    "CouponRedemption",
     "Course",
+    "Earning",
     "Enrollment",
     "InstructorApplication",
     "Lesson",
     "LessonProgress",
     "OAuthAccount",
+    "Order",
+    "OrderLine",
     "OutboxMessage",
     "PasswordResetToken",
+    "Payment",
+    "Payout",
+    "PayoutBatch",
+    "ProviderEvent",
     "Quiz",
     "QuizAttempt",
     "QuizQuestion",
     "RefreshToken",
+    "Refund",
     "Review",
     "Section",
     "User",

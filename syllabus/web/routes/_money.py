@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from syllabus.kit.money import exponent
+
 CURRENCY_SYMBOLS = {
     "USD": "$",
     "EUR": "€",
@@ -15,12 +17,11 @@ CURRENCY_SYMBOLS = {
     "JPY": "¥",
     "BRL": "R$",
 }
-ZERO_DECIMAL_CURRENCIES = {"JPY"}
 MAX_PRICE_MINOR = 100_000_000
 
 
 def _minor_digits(currency: str) -> int:
-    return 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    return exponent(currency)
 
 
 def amount_text(amount: int | None, currency: str) -> str:
