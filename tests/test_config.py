@@ -31,14 +31,30 @@ def test_production_refuses_sqlite_unless_allowed() -> None:
     with pytest.raises(ConfigError, match="SQLite"):
         Settings(env="production", secret_key=STRONG).check_production()
     Settings(
-        env="production", secret_key=STRONG, allow_sqlite_in_production=True
+        env="production",
+        secret_key=STRONG,
+        allow_sqlite_in_production=True,
+        sandbox_payments_enabled=False,
     ).check_production()
 
 
 def test_production_accepts_real_settings() -> None:
-    settings = Settings(env="production", secret_key=STRONG, database_url="postgres://u:p@db/s")
+    settings = Settings(
+        env="production",
+        secret_key=STRONG,
+        database_url="postgres://u:p@db/s",
+        sandbox_payments_enabled=False,
+    )
     settings.check_production()
     assert settings.resolved_database_url.startswith("postgresql+psycopg://")
+
+
+def test_production_refuses_the_sandbox_gateway_with_its_public_secret() -> None:
+    real = {"env": "production", "secret_key": STRONG, "database_url": "postgres://u:p@db/s"}
+    with pytest.raises(ConfigError, match="SYLLABUS_SANDBOX_PAYMENTS_ENABLED"):
+        Settings(**real).check_production()
+    # A deliberately kept sandbox (a demo site) needs its own secret.
+    Settings(**real, sandbox_webhook_secret="s" * 32).check_production()
 
 
 def test_short_secret_is_malformed() -> None:

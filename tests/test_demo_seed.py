@@ -16,13 +16,36 @@ from syllabus.accounts.models import User
 from syllabus.catalog.models import Course, Lesson, Quiz, QuizQuestion, Section
 from syllabus.catalog.schemas import CourseCreate, LessonCreate, QuizIn
 from syllabus.cli import DEMO_PASSWORD, app
+from syllabus.commerce.models import (
+    CommerceEvent,
+    Coupon,
+    Earning,
+    Order,
+    OrderLine,
+    Payment,
+)
 from syllabus.community.models import Review
 from syllabus.demo import DemoLogins, seed_demo
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Enrollment
 from tests.factories import login, make_user
 
-TABLES: tuple[Any, ...] = (User, Course, Section, Lesson, Quiz, QuizQuestion, Enrollment, Review)
+TABLES: tuple[Any, ...] = (
+    User,
+    Course,
+    Section,
+    Lesson,
+    Quiz,
+    QuizQuestion,
+    Enrollment,
+    Review,
+    Order,
+    OrderLine,
+    Payment,
+    CommerceEvent,
+    Earning,
+    Coupon,
+)
 
 
 def _row_counts(db: Session) -> dict[str, int]:
@@ -268,3 +291,28 @@ def test_cli_refuses_a_weak_password(db: Session, runtime: Runtime) -> None:
     assert result.exit_code == 2
     assert "Cannot seed the demo" in result.output
     assert _row_counts(db)["courses"] == 0
+
+
+def test_every_demo_purchase_has_a_paid_order_and_the_instructors_share(
+    db: Session, seeded: DemoLogins
+) -> None:
+    purchases = db.execute(
+        select(Enrollment.user_id, Enrollment.course_id).where(Enrollment.source == "purchase")
+    ).all()
+    paid = db.execute(
+        select(Order.user_id, OrderLine.course_id, OrderLine.amount, Course.price_amount)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Course, Course.id == OrderLine.course_id)
+        .where(Order.status == "paid", OrderLine.granted_at.is_not(None))
+    ).all()
+    assert purchases, "the demo sells paid courses"
+    assert {(p.user_id, p.course_id) for p in purchases} == {(p.user_id, p.course_id) for p in paid}
+    assert all(p.amount == p.price_amount > 0 for p in paid)
+    earnings = db.scalars(select(Earning)).all()
+    assert len(earnings) == len(paid)
+    for entry in earnings:
+        assert entry.instructor_amount == entry.gross_amount * 70 // 100
+        assert entry.instructor_amount + entry.platform_amount == entry.gross_amount
+    coupons = db.scalars(select(Coupon)).all()
+    assert coupons
+    assert all(c.course_id and c.percent_off and c.code.isupper() for c in coupons)

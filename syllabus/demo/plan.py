@@ -30,6 +30,12 @@ class Plan:
     questions: list[Row] = field(default_factory=list)
     enrollments: list[Row] = field(default_factory=list)
     reviews: list[Row] = field(default_factory=list)
+    orders: list[Row] = field(default_factory=list)
+    order_lines: list[Row] = field(default_factory=list)
+    payments: list[Row] = field(default_factory=list)
+    commerce_events: list[Row] = field(default_factory=list)
+    earnings: list[Row] = field(default_factory=list)
+    coupons: list[Row] = field(default_factory=list)
 
 
 @dataclass

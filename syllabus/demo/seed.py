@@ -24,6 +24,14 @@ from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import User
 from syllabus.catalog.models import Category, Course, Lesson, Quiz, QuizQuestion, Section
+from syllabus.commerce.models import (
+    CommerceEvent,
+    Coupon,
+    Earning,
+    Order,
+    OrderLine,
+    Payment,
+)
 from syllabus.community.models import Review
 from syllabus.demo.content import (
     ADMIN,
@@ -39,6 +47,7 @@ from syllabus.demo.content import (
 from syllabus.demo.learners import aggregate, enrol
 from syllabus.demo.lessons import plan_curriculum
 from syllabus.demo.plan import Dice, Plan, PlannedCourse, Row, cap, slugify
+from syllabus.demo.sales import plan_sales
 from syllabus.kit.db import utcnow
 from syllabus.kit.markdown import render_markdown
 from syllabus.kit.security import hash_password
@@ -130,6 +139,12 @@ def seed_demo(
         (QuizQuestion, plan.questions),
         (Enrollment, plan.enrollments),
         (Review, plan.reviews),
+        (Order, plan.orders),
+        (OrderLine, plan.order_lines),
+        (Payment, plan.payments),
+        (CommerceEvent, plan.commerce_events),
+        (Earning, plan.earnings),
+        (Coupon, plan.coupons),
     ]
     if on_total is not None:
         on_total(sum(len(rows) for _, rows in tables))
@@ -228,6 +243,7 @@ class _Planner:
             enrol(self.dice, self.plan, student, live)
         for course in courses:
             aggregate(self.plan, course)
+        plan_sales(self.dice, self.plan, courses)
         return self.plan
 
     # ------------------------------------------------------------------ people
