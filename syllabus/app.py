@@ -102,8 +102,11 @@ def _include_routers(app: FastAPI) -> None:
     from syllabus.api.v1 import api_router
     from syllabus.web.routes import (
         accounts,
+        admin_commerce,
         admin_reviews,
         catalog,
+        commerce,
+        earnings,
         learning,
         media_files,
         pages,
@@ -121,6 +124,9 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(studio_curriculum.router)
     app.include_router(admin_reviews.router)
     app.include_router(learning.router)
+    app.include_router(commerce.router)
+    app.include_router(earnings.router)
+    app.include_router(admin_commerce.router)
 
 
 def serve_app() -> FastAPI:

@@ -219,8 +219,9 @@ class Settings(BaseSettings):
             DEV_SANDBOX_WEBHOOK_SECRET
         ):
             problems.append(
-                "The sandbox payment gateway is on with its development webhook secret; set "
-                "SYLLABUS_SANDBOX_PAYMENTS_ENABLED=false (or a random SYLLABUS_SANDBOX_WEBHOOK_SECRET)."
+                "The sandbox payment gateway is on with its development webhook secret; "
+                "set SYLLABUS_SANDBOX_PAYMENTS_ENABLED=false "
+                "(or a random SYLLABUS_SANDBOX_WEBHOOK_SECRET)."
             )
         if self.storage_backend == "s3" and not self.s3_bucket:
             problems.append("SYLLABUS_STORAGE_BACKEND=s3 needs SYLLABUS_S3_BUCKET.")

@@ -185,7 +185,12 @@ def test_production_adds_hsts(settings) -> None:
     from syllabus.app import create_app
 
     production = settings.model_copy(
-        update={"env": "production", "secret_key": "p" * 48, "allow_sqlite_in_production": True}
+        update={
+            "env": "production",
+            "secret_key": "p" * 48,
+            "allow_sqlite_in_production": True,
+            "sandbox_payments_enabled": False,
+        }
     )
     with TestClient(create_app(production)) as prod_client:
         headers = prod_client.get("/healthz").headers

@@ -190,15 +190,22 @@ class CouponOut(BaseModel):
     created_at: datetime
 
 
+class SignedMoney(BaseModel):
+    """Money in a ledger: a refund's reversal is negative, which `Money` refuses."""
+
+    amount: int
+    currency: str
+
+
 class EarningEntryOut(BaseModel):
     id: str
     kind: str
     course_id: str
     course_title: str
     order_line_id: str
-    gross: Money
-    instructor: Money
-    platform: Money
+    gross: SignedMoney
+    instructor: SignedMoney
+    platform: SignedMoney
     share_percent: int
     available_at: datetime
     payout_id: str | None
@@ -214,6 +221,8 @@ class EarningTotals(BaseModel):
     pending: int
     # Payable now and not yet in a payout.
     available: int
+    # In a payout that is not marked paid yet.
+    in_payout: int = 0
     paid_out: int
 
 

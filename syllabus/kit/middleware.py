@@ -79,6 +79,17 @@ class RequestContextMiddleware:
             structlog.contextvars.clear_contextvars()
 
 
+# A route that must load a third party's script (a payment provider's checkout)
+# widens the policy for its own response only: `request.state.csp_extra =
+# {"script-src": "https://..."}` adds those sources to the named directives.
+CSP_EXTRA_STATE = "csp_extra"
+
+
+def _csp_header(directives: dict[str, str]) -> tuple[bytes, bytes]:
+    csp = "; ".join(f"{key} {value}" for key, value in directives.items())
+    return (b"content-security-policy", csp.encode())
+
+
 class SecurityHeadersMiddleware:
     """Adds CSP and friends to every response; HSTS only in production."""
 
@@ -98,9 +109,9 @@ class SecurityHeadersMiddleware:
             "frame-ancestors": "'none'",
         }
         directives.update(extra_csp or {})
-        csp = "; ".join(f"{key} {value}" for key, value in directives.items())
+        self.directives = directives
         headers = [
-            (b"content-security-policy", csp.encode()),
+            _csp_header(directives),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
             (b"x-frame-options", b"DENY"),
@@ -119,10 +130,20 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 existing = [h for h in message.get("headers", []) if h[0] not in self.names]
-                message["headers"] = existing + self.headers
+                message["headers"] = existing + self._headers_for(scope)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        extra = (scope.get("state") or {}).get(CSP_EXTRA_STATE)
+        if not extra:
+            return self.headers
+        directives = dict(self.directives)
+        for key, sources in extra.items():
+            base = directives.get(key, directives["default-src"])
+            directives[key] = f"{base} {sources}"
+        return [_csp_header(directives), *self.headers[1:]]
 
 
 def _problem_413(limit: int) -> bytes:

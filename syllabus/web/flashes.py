@@ -60,6 +60,39 @@ FLASHES: dict[str, tuple[str, str]] = {
     "enroll_first": ("info", "Enroll in this course to open its lessons."),
     "lesson_completed": ("success", "Lesson marked as complete."),
     "lesson_locked": ("info", "That lesson is not available yet."),
+    # Commerce: cart, checkout, payments, refunds, coupons and payouts.
+    "added_to_cart": ("success", "The course is in your cart."),
+    "removed_from_cart": ("info", "The course was removed from your cart."),
+    "already_owned": ("info", "You already have this course. Enjoy it!"),
+    "cart_not_purchasable": ("warning", "This course cannot be bought."),
+    "cart_refused": ("warning", "That course could not be added to your cart."),
+    "coupon_applied": ("success", "Coupon applied. The new prices are below."),
+    "order_paid": ("success", "Thank you! Your order is paid and your courses are ready."),
+    "payment_processing": (
+        "info",
+        "Payment sent. We are confirming it with the payment provider.",
+    ),
+    "payment_declined": (
+        "warning",
+        "The payment was declined. Nothing was charged; you can try again from your cart.",
+    ),
+    "order_not_payable": ("info", "This order can no longer be paid."),
+    "payment_not_verified": (
+        "error",
+        "We could not confirm that payment, so nothing was granted. "
+        "If you were charged, contact us with the order number.",
+    ),
+    "refund_requested": (
+        "success",
+        "Your refund request was sent. We will email you once the money is on its way back.",
+    ),
+    "refund_started": ("success", "The refund was started through the payment provider."),
+    "coupon_created": ("success", "The coupon was created."),
+    "coupon_deactivated": ("info", "The coupon was deactivated; it no longer works."),
+    "coupon_activated": ("success", "The coupon is active again."),
+    "payout_batch_created": ("success", "Payouts were created for the earnings ready to pay."),
+    "nothing_to_pay": ("info", "No instructor has earnings ready to pay."),
+    "payout_marked_paid": ("success", "The payout was marked paid and the instructor emailed."),
 }
 
 

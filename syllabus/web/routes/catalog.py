@@ -38,6 +38,7 @@ from syllabus.learning.access import active_enrollment_id
 from syllabus.search.suggest import MAX_TEXT, cached_suggestions
 from syllabus.web.deps import OptionalWebActor, login_url
 from syllabus.web.flashes import pending_flashes
+from syllabus.web.routes._commerce_views import in_cart_of
 from syllabus.web.templating import SITE_NAME, is_htmx, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -437,13 +438,16 @@ def _call_to_action(rt: Runtime, actor: Actor | None, course: CourseDetail) -> d
         return {"kind": "link", "label": "Edit course", "href": f"/studio/courses/{course.id}"}
     with rt.db.read_connection() as conn:
         enrolled = active_enrollment_id(conn, actor.id, course.id) is not None
+        in_cart = not free and in_cart_of(conn, actor.id, course.id)
     if enrolled:
         return {"kind": "link", "label": "Go to course", "href": f"/learn/{slug}"}
     if course.status != "published":
         return {"kind": "none", "label": "Not available", "href": ""}
     if free:
         return {"kind": "form", "label": "Enroll now", "action": f"/courses/{slug}/enroll"}
-    return {"kind": "form", "label": "Add to cart", "action": "/cart/add"}
+    if in_cart:
+        return {"kind": "link", "label": "Go to cart", "href": "/cart"}
+    return {"kind": "form", "label": "Add to cart", "action": "/cart/add", "buy_label": "Buy now"}
 
 
 @router.get("/courses/{slug}", response_class=HTMLResponse)
