@@ -15,10 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
-from syllabus.catalog.schemas import Money
 from syllabus.commerce.errors import OrderNotFound
 from syllabus.commerce.models import CommerceEvent, Order, OrderLine, Refund
-from syllabus.commerce.schemas import OrderEventOut, OrderLineOut, OrderOut, RefundOut
+from syllabus.commerce.schemas import OrderEventOut, OrderLineOut, OrderOut, RefundOut, money
 from syllabus.kit.errors import Forbidden
 from syllabus.kit.pagination import Page, PageParams
 from syllabus.kit.runtime import get_runtime
@@ -111,7 +110,7 @@ def refund_out(refund: Refund) -> RefundOut:
         id=refund.id,
         order_id=refund.order_id,
         status=refund.status,
-        amount=_money(refund.amount, refund.currency),
+        amount=money(refund.amount, refund.currency),
         reason=refund.reason,
         line_ids=list(refund.line_ids or []),
         created_at=refund.created_at,
@@ -129,20 +128,20 @@ def _out(
         status=order.status,
         provider=order.provider,
         user_id=order.user_id,
-        subtotal=_money(order.subtotal_amount, currency),
-        discount=_money(order.discount_amount, currency),
-        total=_money(order.total_amount, currency),
-        refunded=_money(order.refunded_amount, currency),
+        subtotal=money(order.subtotal_amount, currency),
+        discount=money(order.discount_amount, currency),
+        total=money(order.total_amount, currency),
+        refunded=money(order.refunded_amount, currency),
         coupon=order.coupon_code,
         lines=[
             OrderLineOut(
                 id=line.id,
                 course_id=line.course_id,
                 course_title=line.course_title,
-                price=_money(line.amount, currency),
-                list_price=_money(line.list_amount, currency),
-                discount=_money(line.discount_amount, currency),
-                refunded=_money(line.refunded_amount, currency),
+                price=money(line.amount, currency),
+                list_price=money(line.list_amount, currency),
+                discount=money(line.discount_amount, currency),
+                refunded=money(line.refunded_amount, currency),
                 enrolled=line.granted_at is not None and line.revoked_at is None,
             )
             for line in lines
@@ -163,7 +162,3 @@ def _refundable_until(order: Order, window: timedelta) -> datetime | None:
     ):
         return None
     return order.paid_at + window
-
-
-def _money(amount: int, currency: str) -> Money:
-    return Money.model_validate({"amount": amount, "currency": currency})

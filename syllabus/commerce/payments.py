@@ -21,6 +21,7 @@ from syllabus.accounts.actor import Actor
 from syllabus.accounts.models import User
 from syllabus.commerce import history
 from syllabus.commerce.errors import InvalidSignature, OrderNotFound, OrderNotPayable
+from syllabus.commerce.locks import lock_order
 from syllabus.commerce.models import Coupon, CouponRedemption, Order, OrderLine, Payment
 from syllabus.commerce.providers import get_provider
 from syllabus.commerce.providers.base import PAYMENT_FAILED, PAYMENT_SUCCEEDED
@@ -30,12 +31,11 @@ from syllabus.commerce.webhooks import (
     FLAGGED,
     IGNORED,
     deferred_event_ids,
-    lock_order,
     process_event,
 )
 from syllabus.kit.db import new_id, utcnow
 from syllabus.kit.logging import get_logger
-from syllabus.kit.money import to_decimal_string
+from syllabus.kit.money import money_text
 from syllabus.kit.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -245,7 +245,7 @@ def _lines(session: Session, order_id: str) -> list[OrderLine]:
 def _money(amount: int | None, currency: str | None) -> str:
     if amount is None or not currency:
         return f"{amount if amount is not None else 'no amount'} {currency or 'no currency'}"
-    return f"{to_decimal_string(amount, currency.upper())} {currency.upper()}"
+    return money_text(amount, currency.upper())
 
 
 def _flag(
@@ -430,7 +430,7 @@ def receipt_context(
     currency = order.currency
 
     def text(amount: int) -> str:
-        return f"{to_decimal_string(amount, currency)} {currency}"
+        return money_text(amount, currency)
 
     base_url = rt.settings.base_url.rstrip("/")
     return {

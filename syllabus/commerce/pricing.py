@@ -27,7 +27,6 @@ from syllabus.accounts.actor import Actor
 from syllabus.accounts.models import User
 from syllabus.catalog.errors import CourseNotFound
 from syllabus.catalog.models import Course
-from syllabus.catalog.schemas import Money
 from syllabus.commerce.errors import (
     CouponAlreadyUsed,
     CouponExhausted,
@@ -37,7 +36,7 @@ from syllabus.commerce.errors import (
     CourseNotPurchasable,
 )
 from syllabus.commerce.models import Coupon, CouponRedemption
-from syllabus.commerce.schemas import QuoteLine, QuoteOut, QuoteTotal
+from syllabus.commerce.schemas import QuoteLine, QuoteOut, QuoteTotal, money
 from syllabus.kit.db import utcnow
 from syllabus.kit.errors import AppError
 from syllabus.kit.money import allocate
@@ -318,9 +317,9 @@ def quote_out(rt: Runtime, priced: PricedCart) -> QuoteOut:
                 slug=line.course.slug,
                 title=line.course.title,
                 instructor_name=line.course.instructor_name,
-                price=_money(line.course.price, line.course.currency),
-                discount=_money(line.discount, line.course.currency),
-                total=_money(line.amount, line.course.currency),
+                price=money(line.course.price, line.course.currency),
+                discount=money(line.discount, line.course.currency),
+                total=money(line.amount, line.course.currency),
                 coupon_applied=line.coupon_applied,
             )
             for line in priced.lines
@@ -336,7 +335,3 @@ def quote(
 ) -> QuoteOut:
     """POST /cart/quote: prices, discounts and totals per currency, or the refusal."""
     return quote_out(rt, price_cart(session, actor, course_ids, coupon))
-
-
-def _money(amount: int, currency: str) -> Money:
-    return Money.model_validate({"amount": amount, "currency": currency})

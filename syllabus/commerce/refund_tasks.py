@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.commerce import history
 from syllabus.commerce.errors import ProviderError, ProviderNotEnabled
+from syllabus.commerce.locks import find_locked_order
 from syllabus.commerce.models import Order, Refund
 from syllabus.commerce.providers.base import REFUND_SUCCEEDED, PaymentEvent
 from syllabus.kit import outbox
@@ -56,7 +57,7 @@ def execute_refund(session: Session, rt: Runtime, refund_id: str) -> str:
     found = session.get(Refund, refund_id)
     if found is None:
         return "missing"
-    order = refunds.lock_order(session, found.order_id)
+    order = find_locked_order(session, found.order_id)
     refund = session.scalar(
         select(Refund).where(Refund.id == refund_id).execution_options(populate_existing=True)
     )

@@ -18,15 +18,16 @@ from sqlalchemy.orm import Session
 from syllabus.accounts.actor import Actor
 from syllabus.accounts.models import User
 from syllabus.admin import audit
-from syllabus.catalog.schemas import Money
 from syllabus.commerce import earnings, history, refund_tasks
 from syllabus.commerce.errors import OrderNotFound, RefundNotAllowed, RefundWindowClosed
+from syllabus.commerce.locks import find_locked_order
 from syllabus.commerce.models import Order, OrderLine, Refund
+from syllabus.commerce.orders import refund_out
 from syllabus.commerce.providers.base import PaymentEvent
 from syllabus.commerce.schemas import AdminRefundIn, RefundOut, RefundRequestIn
 from syllabus.kit.db import new_id, utcnow
 from syllabus.kit.errors import Forbidden
-from syllabus.kit.money import allocate, to_decimal_string
+from syllabus.kit.money import allocate, money_text
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.enrollment import revoke_enrollment
 
@@ -47,7 +48,7 @@ def request_refund(
     `refund_window_days` of its payment qualifies. The provider is asked by
     a job; the answer is the pending refund.
     """
-    order = lock_order(session, order_id)
+    order = find_locked_order(session, order_id)
     if order is None or order.user_id != actor.id:
         raise OrderNotFound("No such order.")
     _check_refundable(order)
@@ -78,7 +79,7 @@ def admin_refund(
     """
     if not admin.is_admin:
         raise Forbidden("Only admins can do this.", code="not_admin")
-    order = lock_order(session, order_id)
+    order = find_locked_order(session, order_id)
     if order is None:
         raise OrderNotFound("No such order.")
     _check_refundable(order)
@@ -87,9 +88,7 @@ def admin_refund(
             raise RefundNotAllowed("A refund of this order is in progress.")
         left = order.total_amount - order.refunded_amount
         if body.amount > left:
-            raise RefundNotAllowed(
-                f"At most {format_money(left, order.currency)} is left to refund."
-            )
+            raise RefundNotAllowed(f"At most {money_text(left, order.currency)} is left to refund.")
         line_ids: list[str] = []
         amount = body.amount
     else:
@@ -134,7 +133,7 @@ def apply_refund_succeeded(
     `applied`: lines refunded in full lose their enrollment; earnings are
     reversed; the order becomes refunded or partially_refunded; the buyer is emailed.
     """
-    locked = lock_order(session, order.id)
+    locked = find_locked_order(session, order.id)
     if locked is None:
         return "ignored"
     order = locked
@@ -193,35 +192,6 @@ def apply_refund_succeeded(
     session.flush()
     _queue_refund_mail(session, order, refund, revoked)
     return "applied"
-
-
-def refund_out(refund: Refund) -> RefundOut:
-    return RefundOut(
-        id=refund.id,
-        order_id=refund.order_id,
-        status=refund.status,
-        amount=Money(amount=refund.amount, currency=refund.currency),
-        reason=refund.reason,
-        line_ids=list(refund.line_ids),
-        created_at=refund.created_at,
-        completed_at=refund.completed_at,
-        failure=refund.failure,
-    )
-
-
-def lock_order(session: Session, order_id: str) -> Order | None:
-    """The order, locked for the rest of the transaction and read fresh."""
-    return session.scalar(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-def format_money(amount: int, currency: str) -> str:
-    """1999, "USD" -> "19.99 USD", for emails and messages."""
-    return f"{to_decimal_string(amount, currency)} {currency}"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -439,7 +409,7 @@ def _queue_refund_mail(
             "name": buyer.name,
             "order_id": order.id,
             "order_path": f"/orders/{order.id}",
-            "amount": format_money(refund.amount, refund.currency),
+            "amount": money_text(refund.amount, refund.currency),
             "courses": [line.course_title for line in revoked],
             "fully_refunded": order.status == "refunded",
             "reason": refund.reason,

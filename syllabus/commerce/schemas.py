@@ -19,6 +19,11 @@ ProviderName = Literal["sandbox", "stripe", "razorpay", "paypal"]
 CourseIds = Annotated[list[Id], Field(min_length=1, max_length=50)]
 
 
+def money(amount: int, currency: str) -> Money:
+    """A Money for a response (the amount was validated when it was stored)."""
+    return Money.model_validate({"amount": amount, "currency": currency})
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.commerce import tasks
 from syllabus.commerce.errors import ProviderNotEnabled
+from syllabus.commerce.locks import lock_order
 from syllabus.commerce.models import PROVIDERS, Order, ProviderEvent
 from syllabus.commerce.providers import get_provider
 from syllabus.commerce.providers.base import (
@@ -195,17 +196,6 @@ def _match_order(session: Session, provider: str, event: PaymentEvent) -> Order 
             )
         ).first()
     return None
-
-
-def lock_order(session: Session, order_id: str) -> Order:
-    """The order row, locked for this transaction and read fresh."""
-    statement = (
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(statement).one()
 
 
 def _finish(stored: ProviderEvent, outcome: str, detail: str | None) -> str:

@@ -31,6 +31,11 @@ def to_decimal_string(amount: int, currency: str) -> str:
     return f"{sign}{whole}.{fraction:0{digits}d}"
 
 
+def money_text(amount: int, currency: str) -> str:
+    """1999, "USD" -> "19.99 USD": exact, for messages and logs (pages use their own labels)."""
+    return f"{to_decimal_string(amount, currency)} {currency}"
+
+
 def from_decimal_string(value: str, currency: str) -> int:
     """ "19.99", "USD" -> 1999. Refuses more precision than the currency has."""
     try:
