@@ -19,6 +19,14 @@ log = get_logger("syllabus.errors")
 
 PROBLEM_JSON = "application/problem+json"
 
+
+def problems(**codes: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for a route's refusals: `problems(s404="course_not_found")`."""
+    return {
+        int(key[1:]): {"description": f"problem+json, code {value}"} for key, value in codes.items()
+    }
+
+
 _HTTP_CODES = {
     400: "bad_request",
     401: "not_authenticated",

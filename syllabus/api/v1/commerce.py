@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, RequireAdmin
+from syllabus.api.errors import problems
 from syllabus.commerce import cart, checkout, coupons, pricing
 from syllabus.commerce.schemas import (
     CartIn,
@@ -31,13 +32,6 @@ COUPON_REFUSALS = (
 )
 
 
-def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
-    """OpenAPI entries for refusals, e.g. `_problems(s404="course_not_found")`."""
-    return {
-        int(key[1:]): {"description": f"problem+json, code {value}"} for key, value in codes.items()
-    }
-
-
 # --- cart --------------------------------------------------------------------------------------
 
 
@@ -50,7 +44,7 @@ def view_cart(db: DbSession, rt: CurrentRuntime, actor: CurrentActor) -> QuoteOu
 @router.put(
     "/cart/items/{course}",
     status_code=204,
-    responses=_problems(
+    responses=problems(
         s404="course_not_found", s409="course_not_purchasable, already_enrolled or cart_full"
     ),
 )
@@ -70,7 +64,7 @@ def remove_from_cart(course: str, db: DbSession, actor: CurrentActor) -> Respons
 @router.post(
     "/cart/quote",
     response_model=QuoteOut,
-    responses=_problems(s404="course_not_found", s409=COUPON_REFUSALS),
+    responses=problems(s404="course_not_found", s409=COUPON_REFUSALS),
 )
 def quote(body: CartIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor) -> QuoteOut:
     """Prices, discounts and totals per currency for these courses and coupon."""
@@ -81,7 +75,7 @@ def quote(body: CartIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor) 
     "/checkout",
     status_code=201,
     response_model=CheckoutOut,
-    responses=_problems(
+    responses=problems(
         s404="course_not_found",
         s409=f"mixed_currencies, {COUPON_REFUSALS}",
         s422="provider_not_enabled",
@@ -102,7 +96,7 @@ def start_checkout(
     "/courses/{course}/coupons",
     status_code=201,
     response_model=CouponOut,
-    responses=_problems(s403="not_course_owner", s404="course_not_found", s409="coupon_code_taken"),
+    responses=problems(s403="not_course_owner", s404="course_not_found", s409="coupon_code_taken"),
 )
 def create_course_coupon(
     course: str, body: CouponIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
@@ -114,7 +108,7 @@ def create_course_coupon(
 @router.get(
     "/courses/{course}/coupons",
     response_model=list[CouponOut],
-    responses=_problems(s403="not_course_owner", s404="course_not_found"),
+    responses=problems(s403="not_course_owner", s404="course_not_found"),
 )
 def list_course_coupons(course: str, db: DbSession, actor: CurrentActor) -> list[CouponOut]:
     return coupons.list_course_coupons(db, actor, course)
@@ -123,7 +117,7 @@ def list_course_coupons(course: str, db: DbSession, actor: CurrentActor) -> list
 @router.patch(
     "/coupons/{coupon_id}",
     response_model=CouponOut,
-    responses=_problems(s404="coupon_not_found"),
+    responses=problems(s404="coupon_not_found"),
 )
 def update_coupon(
     coupon_id: str, body: CouponPatch, db: DbSession, actor: CurrentActor
@@ -136,7 +130,7 @@ def update_coupon(
     "/coupons",
     status_code=201,
     response_model=CouponOut,
-    responses=_problems(s403="not_admin", s409="coupon_code_taken"),
+    responses=problems(s403="not_admin", s409="coupon_code_taken"),
 )
 def create_site_coupon(
     body: SiteCouponIn, db: DbSession, rt: CurrentRuntime, admin: RequireAdmin
@@ -145,6 +139,6 @@ def create_site_coupon(
     return coupons.create_site_coupon(db, rt, admin, body)
 
 
-@admin_router.get("/coupons", response_model=list[CouponOut], responses=_problems(s403="not_admin"))
+@admin_router.get("/coupons", response_model=list[CouponOut], responses=problems(s403="not_admin"))
 def list_site_coupons(db: DbSession, admin: RequireAdmin) -> list[CouponOut]:
     return coupons.list_site_coupons(db, admin)

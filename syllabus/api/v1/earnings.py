@@ -18,6 +18,7 @@ from syllabus.api.deps import (
     RequireAdmin,
     RequireInstructor,
 )
+from syllabus.api.errors import problems
 from syllabus.commerce import earnings, payouts, refunds
 from syllabus.commerce.schemas import (
     AdminRefundIn,
@@ -37,13 +38,6 @@ admin_router = APIRouter(prefix="/admin", tags=["admin"])
 PayoutStatus = Literal["pending", "paid", "cancelled"]
 
 
-def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
-    """OpenAPI entries for refusals, e.g. `_problems(s409="refund_window_closed")`."""
-    return {
-        int(key[1:]): {"description": f"problem+json, code {value}"} for key, value in codes.items()
-    }
-
-
 # --- refunds ---------------------------------------------------------------------------------
 
 
@@ -51,7 +45,7 @@ def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
     "/orders/{order_id}/refund-request",
     status_code=202,
     response_model=RefundOut,
-    responses=_problems(s404="order_not_found", s409="refund_window_closed or refund_not_allowed"),
+    responses=problems(s404="order_not_found", s409="refund_window_closed or refund_not_allowed"),
 )
 def request_refund(
     order_id: str, body: RefundRequestIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
@@ -64,7 +58,7 @@ def request_refund(
     "/orders/{order_id}/refund",
     status_code=202,
     response_model=RefundOut,
-    responses=_problems(s403="not_admin", s404="order_not_found", s409="refund_not_allowed"),
+    responses=problems(s403="not_admin", s404="order_not_found", s409="refund_not_allowed"),
 )
 def admin_refund(
     order_id: str, body: AdminRefundIn, db: DbSession, rt: CurrentRuntime, admin: RequireAdmin
@@ -77,7 +71,7 @@ def admin_refund(
 
 
 @router.get(
-    "/instructor/earnings", response_model=EarningsOut, responses=_problems(s403="not_instructor")
+    "/instructor/earnings", response_model=EarningsOut, responses=problems(s403="not_instructor")
 )
 def instructor_earnings(
     db: DbSession,
@@ -97,7 +91,7 @@ def instructor_earnings(
 @router.get(
     "/instructor/payouts",
     response_model=Page[PayoutOut],
-    responses=_problems(s403="not_instructor"),
+    responses=problems(s403="not_instructor"),
 )
 def instructor_payouts(
     db: DbSession, actor: RequireInstructor, page: Pagination
@@ -110,7 +104,7 @@ def instructor_payouts(
     "/payouts",
     status_code=201,
     response_model=PayoutBatchOut,
-    responses=_problems(s403="not_admin", s409="nothing_to_pay"),
+    responses=problems(s403="not_admin", s409="nothing_to_pay"),
 )
 def create_payout_batch(
     db: DbSession,
@@ -122,7 +116,7 @@ def create_payout_batch(
     return payouts.create_batch(db, rt, admin, body or PayoutBatchIn())
 
 
-@admin_router.get("/payouts", response_model=Page[PayoutOut], responses=_problems(s403="not_admin"))
+@admin_router.get("/payouts", response_model=Page[PayoutOut], responses=problems(s403="not_admin"))
 def list_payouts(
     db: DbSession, admin: RequireAdmin, page: Pagination, status: PayoutStatus | None = None
 ) -> Page[PayoutOut]:
@@ -133,7 +127,7 @@ def list_payouts(
 @admin_router.post(
     "/payouts/{payout_id}/mark-paid",
     response_model=PayoutOut,
-    responses=_problems(s403="not_admin", s404="payout_not_found", s409="payout_not_pending"),
+    responses=problems(s403="not_admin", s404="payout_not_found", s409="payout_not_pending"),
 )
 def mark_payout_paid(
     payout_id: str, body: MarkPaidIn, db: DbSession, rt: CurrentRuntime, admin: RequireAdmin

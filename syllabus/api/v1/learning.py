@@ -12,6 +12,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
 from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireAdmin
+from syllabus.api.errors import problems
 from syllabus.kit.pagination import Page
 from syllabus.learning import certificates, enrollment, progress, quiz_attempts
 from syllabus.learning.schemas import (
@@ -31,13 +32,6 @@ admin_router = APIRouter(prefix="/admin", tags=["admin"])
 CHUNK = 64 * 1024
 
 
-def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
-    """OpenAPI entries for refusals, e.g. `_problems(s402="payment_required")`."""
-    return {
-        int(key[1:]): {"description": f"problem+json, code {value}"} for key, value in codes.items()
-    }
-
-
 # --- enrollments ---------------------------------------------------------------------------
 
 
@@ -45,7 +39,7 @@ def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
     "/courses/{course}/enroll",
     status_code=201,
     response_model=EnrollmentOut,
-    responses=_problems(s402="payment_required", s404="course_not_found", s409="already_enrolled"),
+    responses=problems(s402="payment_required", s404="course_not_found", s409="already_enrolled"),
 )
 def enroll(course: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor) -> EnrollmentOut:
     """Free course: 201 with the enrollment. Paid: 402 `payment_required` (use checkout)."""
@@ -77,7 +71,7 @@ def admin_enroll(
 @router.put(
     "/lessons/{lesson_id}/progress",
     response_model=ProgressOut,
-    responses=_problems(s403="not_enrolled", s404="lesson_not_found", s409="lesson_locked"),
+    responses=problems(s403="not_enrolled", s404="lesson_not_found", s409="lesson_locked"),
 )
 def record_progress(
     lesson_id: str, body: ProgressIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
@@ -107,7 +101,7 @@ def course_progress(
     "/quizzes/{lesson_id}/attempts",
     status_code=201,
     response_model=AttemptResult,
-    responses=_problems(
+    responses=problems(
         s403="not_enrolled", s404="quiz_not_found", s409="max_attempts_reached or lesson_locked"
     ),
 )
@@ -140,7 +134,7 @@ def my_certificates(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "The certificate PDF"},
-        **_problems(s404="certificate_not_found"),
+        **problems(s404="certificate_not_found"),
     },
 )
 def certificate_pdf(code: str, db: DbSession, rt: CurrentRuntime) -> StreamingResponse:
@@ -159,7 +153,7 @@ def certificate_pdf(code: str, db: DbSession, rt: CurrentRuntime) -> StreamingRe
 @router.get(
     "/certificates/{code}",
     response_model=CertificateOut,
-    responses=_problems(s404="certificate_not_found"),
+    responses=problems(s404="certificate_not_found"),
 )
 def verify_certificate(code: str, db: DbSession, rt: CurrentRuntime) -> CertificateOut:
     """Public verification: who earned it, for which course, when."""

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireAdmin
+from syllabus.api.errors import problems
 from syllabus.commerce import orders, payments, webhooks
 from syllabus.commerce.schemas import Id, OrderOut, RazorpayVerifyIn, WebhookAck
 from syllabus.kit.pagination import Page
@@ -37,17 +38,10 @@ class PayPalCaptureIn(BaseModel):
     paypal_order_id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
-def _problems(**codes: str) -> dict[int | str, dict[str, str]]:
-    """OpenAPI entries for refusals, e.g. `_problems(s400="invalid_signature")`."""
-    return {
-        int(key[1:]): {"description": f"problem+json, code {value}"} for key, value in codes.items()
-    }
-
-
 @router.post(
     "/webhooks/{provider}",
     response_model=WebhookAck,
-    responses=_problems(s400="invalid_signature", s404="provider_not_found"),
+    responses=problems(s400="invalid_signature", s404="provider_not_found"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -66,7 +60,7 @@ def webhook(
 @router.post(
     "/payments/razorpay/verify",
     response_model=OrderOut,
-    responses=_problems(s400="invalid_signature", s404="order_not_found"),
+    responses=problems(s400="invalid_signature", s404="order_not_found"),
 )
 def razorpay_verify(
     body: RazorpayVerifyIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
@@ -78,7 +72,7 @@ def razorpay_verify(
 @router.post(
     "/payments/paypal/capture",
     response_model=OrderOut,
-    responses=_problems(s404="order_not_found", s409="order_not_payable", s502="provider_error"),
+    responses=problems(s404="order_not_found", s409="order_not_payable", s502="provider_error"),
 )
 def paypal_capture(
     body: PayPalCaptureIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
@@ -96,7 +90,7 @@ def my_orders(
 
 
 @router.get(
-    "/orders/{order_id}", response_model=OrderOut, responses=_problems(s404="order_not_found")
+    "/orders/{order_id}", response_model=OrderOut, responses=problems(s404="order_not_found")
 )
 def get_order(order_id: str, db: DbSession, actor: CurrentActor) -> OrderOut:
     """One order with its refunds and history (the buyer's own, or any for an admin)."""
