@@ -106,6 +106,7 @@ def _include_routers(app: FastAPI) -> None:
         admin_reviews,
         catalog,
         commerce,
+        community,
         earnings,
         learning,
         media_files,
@@ -124,6 +125,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(studio_curriculum.router)
     app.include_router(admin_reviews.router)
     app.include_router(learning.router)
+    app.include_router(community.router)
     app.include_router(commerce.router)
     app.include_router(earnings.router)
     app.include_router(admin_commerce.router)

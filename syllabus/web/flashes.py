@@ -93,6 +93,17 @@ FLASHES: dict[str, tuple[str, str]] = {
     "payout_batch_created": ("success", "Payouts were created for the earnings ready to pay."),
     "nothing_to_pay": ("info", "No instructor has earnings ready to pay."),
     "payout_marked_paid": ("success", "The payout was marked paid and the instructor emailed."),
+    # Community: course reviews.
+    "review_posted": ("success", "Thanks! Your review is posted."),
+    "review_saved": ("success", "Your review was updated."),
+    "review_deleted": ("info", "Your review was deleted."),
+    "review_exists": ("info", "You already reviewed this course: edit your review below."),
+    "review_enroll_first": ("info", "Enroll in this course to review it."),
+    "review_invalid": (
+        "warning",
+        "Your review was not saved: choose a rating from 1 to 5 and keep the text "
+        "under 5000 characters.",
+    ),
 }
 
 

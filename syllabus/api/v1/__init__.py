@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from syllabus.api.v1 import admin, auth, courses_public, oauth, users
 from syllabus.api.v1 import catalog as catalog_api
 from syllabus.api.v1 import commerce as commerce_api
+from syllabus.api.v1 import community as community_api
 from syllabus.api.v1 import earnings as earnings_api
 from syllabus.api.v1 import learning as learning_api
 from syllabus.api.v1 import payments as payments_api
@@ -17,6 +18,7 @@ api_router.include_router(admin.router)
 api_router.include_router(catalog_api.router)
 api_router.include_router(courses_public.router)
 api_router.include_router(learning_api.router)
+api_router.include_router(community_api.router)
 api_router.include_router(commerce_api.router)
 api_router.include_router(commerce_api.admin_router)
 api_router.include_router(payments_api.router)

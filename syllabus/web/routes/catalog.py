@@ -25,11 +25,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
 from syllabus.catalog import public
 from syllabus.catalog.public import LEVEL_LABELS, PRICE_BANDS, CourseFilters
 from syllabus.catalog.schemas import CourseDetail
+from syllabus.community.reviews import ReviewPanel, review_panel
 from syllabus.kit.errors import NotFound
 from syllabus.kit.markdown import plain_text
 from syllabus.kit.pagination import MAX_PAGE, PageParams
@@ -450,6 +452,12 @@ def _call_to_action(rt: Runtime, actor: Actor | None, course: CourseDetail) -> d
     return {"kind": "form", "label": "Add to cart", "action": "/cart/add", "buy_label": "Buy now"}
 
 
+def _review_panel(rt: Runtime, actor: Actor | None, course_id: str) -> ReviewPanel:
+    # The reader connection: a course page never waits behind (or holds) the write lock.
+    with rt.db.read_connection() as conn, Session(bind=conn) as session:
+        return review_panel(session, rt, actor, course_id)
+
+
 @router.get("/courses/{slug}", response_class=HTMLResponse)
 def course_landing(slug: str, request: Request, actor: OptionalWebActor) -> Response:
     rt = get_runtime()
@@ -489,6 +497,7 @@ def course_landing(slug: str, request: Request, actor: OptionalWebActor) -> Resp
             "discount": discount,
             "lesson_total": lessons,
             "cta": _call_to_action(rt, actor, course),
+            "reviews": _review_panel(rt, actor, course.id),
             "category_parent": parent,
             "updated": _month_year(course.updated_at),
             "language_name": LANGUAGE_NAMES.get(course.language.split("-")[0], course.language),
