@@ -85,6 +85,18 @@ class Settings(BaseSettings):
     # A video lesson counts complete once this percent of it has been watched.
     video_complete_percent: int = Field(90, ge=1, le=100)
 
+    # --- community and notifications ------------------------------------------
+    # Read notifications older than this are deleted by a daily job.
+    notification_retention_days: int = Field(30, ge=1, le=3650)
+    # How often open pages ask for the unread count (the header badge).
+    notification_poll_seconds: int = Field(15, ge=1, le=3600)
+    # Recipients per job when an announcement or newsletter fans out.
+    fanout_batch_size: int = Field(200, ge=1, le=5000)
+    # Direct messages one user may send (limits syntax: "20/minute").
+    message_rate_limit: str = Field("20/minute", min_length=3, max_length=40)
+    # Failed email: first retry after this many seconds, doubling each time.
+    mail_retry_base_seconds: int = Field(30, ge=1, le=3600)
+
     # --- media storage -------------------------------------------------------
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None

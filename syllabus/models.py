@@ -25,15 +25,26 @@ from syllabus.commerce.models import (
     ProviderEvent,
     Refund,
 )
-from syllabus.community.models import Review
+from syllabus.community.models import (
+    Announcement,
+    Answer,
+    Message,
+    MessageThread,
+    Question,
+    Review,
+    ReviewVote,
+)
 from syllabus.kit.db import Base
 from syllabus.kit.outbox import OutboxMessage
 from syllabus.learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from syllabus.notifications.models import Notification, NotificationPreference
 
 metadata = Base.metadata
 
 __all__ = [
     "ActivationCode",
+    "Announcement",
+    "Answer",
     "AuditEntry",
     "Base",
     "CartItem",
@@ -48,6 +59,10 @@ __all__ = [
     "InstructorApplication",
     "Lesson",
     "LessonProgress",
+    "Message",
+    "MessageThread",
+    "Notification",
+    "NotificationPreference",
     "OAuthAccount",
     "Order",
     "OrderLine",
@@ -57,12 +72,14 @@ __all__ = [
     "Payout",
     "PayoutBatch",
     "ProviderEvent",
+    "Question",
     "Quiz",
     "QuizAttempt",
     "QuizQuestion",
     "RefreshToken",
     "Refund",
     "Review",
+    "ReviewVote",
     "Section",
     "User",
     "UserSession",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from syllabus.kit.db import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
@@ -28,6 +29,10 @@ class User(IdMixin, TimestampMixin, Base):
     avatar_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
     ban_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Newsletter and other marketing email: off until the user opts in.
+    marketing_opt_in: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
 
     @property
     def has_password(self) -> bool:

@@ -38,6 +38,8 @@ class OutboxMessage(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     task: Mapped[str] = mapped_column(String(100), nullable=False)
+    # Idempotency key: a second enqueue with the same key adds nothing.
+    key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     # When the row was (or is expected to have been) handed to the queue.
@@ -47,6 +49,9 @@ class OutboxMessage(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # After a failure: not before this time (backoff). Set when attempts ran out.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
 
 def handler(name: str) -> Callable[[Handler], Handler]:
@@ -61,11 +66,48 @@ def handler(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def enqueue(session: Session, task: str, payload: dict[str, Any]) -> OutboxMessage:
-    """Record a side effect in the caller's transaction; it runs after commit."""
+def enqueue(
+    session: Session, task: str, payload: dict[str, Any], *, key: str | None = None
+) -> OutboxMessage:
+    """Record a side effect in the caller's transaction; it runs after commit.
+
+    With a `key`, a message already recorded under it is returned instead,
+    so a retried cause never sends twice.
+    """
+    if key is not None:
+        existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+        if existing is not None:
+            return existing
+    return _add(session, task, payload, key)
+
+
+def enqueue_many(session: Session, task: str, items: list[tuple[str, dict[str, Any]]]) -> int:
+    """Record many keyed messages with one lookup; keys already recorded are skipped."""
+    keys = [key for key, _payload in items]
+    taken: set[str] = set()
+    for chunk in _chunks(keys, 500):
+        taken.update(
+            k
+            for k in session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+            if k is not None
+        )
+    added = 0
+    for key, payload in items:
+        if key not in taken:
+            _add(session, task, payload, key)
+            taken.add(key)
+            added += 1
+    return added
+
+
+def _chunks(values: list[str], size: int) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _add(session: Session, task: str, payload: dict[str, Any], key: str | None) -> OutboxMessage:
     if task not in _HANDLERS:
         raise KeyError(f"no outbox handler for {task!r}")
-    message = OutboxMessage(id=new_id(), task=task, payload=payload)
+    message = OutboxMessage(id=new_id(), task=task, payload=payload, key=key)
     session.add(message)
     session.info.setdefault(_PENDING, []).append(message.id)
     return message

@@ -107,6 +107,14 @@ FLASHES: dict[str, tuple[str, str]] = {
 }
 
 
+def register_flashes(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a feature's messages (called once, when its routes module is imported)."""
+    for key, value in messages.items():
+        if FLASHES.get(key, value) != value:
+            raise RuntimeError(f"flash {key!r} registered twice with different texts")
+        FLASHES[key] = value
+
+
 def pending_flashes(connection: HTTPConnection) -> list[dict[str, str]]:
     """The message queued by the previous response, consumed so it shows once."""
     key = take_flash(connection)
