@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import User
@@ -106,7 +106,7 @@ def notify_many(session: Session, user_ids: Sequence[str], notice: Notice, *, ke
         if choices.get(uid, (True, True))[0] and f"{key}:{uid}" not in taken
     ]
     if rows:
-        session.execute(Notification.__table__.insert(), rows)
+        session.execute(insert(Notification), rows)
     if notice.email_template is not None:
         mails = [
             (
