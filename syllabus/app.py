@@ -110,6 +110,7 @@ def _include_routers(app: FastAPI) -> None:
         earnings,
         learning,
         media_files,
+        notifications,
         pages,
         studio,
         studio_curriculum,
@@ -129,6 +130,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(commerce.router)
     app.include_router(earnings.router)
     app.include_router(admin_commerce.router)
+    app.include_router(notifications.router)
 
 
 def serve_app() -> FastAPI:
