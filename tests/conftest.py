@@ -159,3 +159,36 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def run_jobs(runtime: Runtime) -> Callable[[], int]:
     """Run every queued job (real queue storage) in this thread; returns how many ran."""
     return lambda: queue.drain()
+
+
+# A runtime on a database of its own where every session really commits: for
+# races (concurrent webhooks, the last coupon use, simultaneous progress
+# writes) that the per-test rollback database cannot show. The database is
+# module-scoped (a migration per module); tests using it create their own
+# users and courses.
+@pytest.fixture(scope="module")
+def committed_database_url(base_settings: Settings) -> Iterator[str]:
+    url, drop = fresh_database_url("committed")
+    upgrade(url)
+    yield url
+    drop()
+
+
+@pytest.fixture
+def committed_runtime(
+    committed_database_url: str, base_settings: Settings, tmp_path: Path
+) -> Iterator[Runtime]:
+    data_dir = tmp_path / "committed"
+    data_dir.mkdir()
+    settings = base_settings.model_copy(
+        update={"database_url": committed_database_url, "data_dir": data_dir}
+    )
+    runtime = Runtime(settings)
+    set_runtime(runtime)
+    queue.huey.flush()
+    try:
+        yield runtime
+    finally:
+        set_runtime(None)
+        queue.huey.flush()
+        runtime.close()

@@ -18,8 +18,13 @@ RENDER_CERTIFICATE = "learning.render_certificate"
 
 
 def queue_certificate(session: Session, enrollment_id: str) -> None:
-    """Issue the enrollment's certificate once the caller's transaction commits."""
-    outbox.enqueue(session, ISSUE_CERTIFICATE, {"enrollment_id": enrollment_id})
+    """Issue the enrollment's certificate once the caller's transaction commits (once ever)."""
+    outbox.enqueue(
+        session,
+        ISSUE_CERTIFICATE,
+        {"enrollment_id": enrollment_id},
+        key=f"issue_certificate:{enrollment_id}",
+    )
 
 
 def queue_render(session: Session, certificate_id: str) -> None:
