@@ -100,3 +100,6 @@ class Certificate(IdMixin, Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     # Set once the rendering job has stored the PDF.
     pdf_key: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # A revoked certificate still verifies as "revoked" (with the reason), never as valid.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
