@@ -78,3 +78,70 @@ def test_submitting_the_box_lists_results(
     assert results.get_by_role("link", name=indexed["title"]).count() == 1
     page.screenshot(path=str(artifacts_dir / "search-results-desktop.png"), full_page=True)
     assert page.console_errors == []
+
+
+@pytest.fixture
+def python_shelf(live_runtime: Runtime) -> dict[str, Any]:
+    """Three Python courses at two levels and prices, and one unrelated course."""
+    tag = uuid.uuid4().hex[:6]
+    with live_runtime.db.session_scope() as session:
+        instructor = User(
+            email=f"shelf-{tag}@example.com", name="Guido", role="instructor", status="active"
+        )
+        session.add(instructor)
+        session.flush()
+        seed_course(session, instructor, title=f"Python starter {tag}", price=1999)
+        pricey = seed_course(
+            session, instructor, title=f"Python in depth {tag}", price=8999, level="expert"
+        )
+        seed_course(
+            session, instructor, title=f"Python internals {tag}", price=2999, level="expert"
+        )
+        seed_course(session, instructor, title=f"Gardening for all {tag}", level="expert")
+        reindex_all(session)
+    live_runtime.cache.bump("catalog:lists")
+    return {"tag": tag, "pricey_slug": pricey.slug, "pricey_title": pricey.title}
+
+
+def test_search_filter_sort_and_open_a_result(
+    page: Any,
+    live_server: str,
+    artifacts_dir: Path,
+    python_shelf: dict[str, Any],
+) -> None:
+    tag = python_shelf["tag"]
+    page.goto(f"{live_server}/courses?q=python+{tag}", wait_until="load")
+    page.wait_for_function("window.htmx !== undefined")
+    title = page.locator("#results-title")
+    assert title.inner_text() == f"3 results for “python {tag}”"
+
+    # A filter applies at once (HTMX) and lands in the URL.
+    page.locator(".filters").get_by_role("radio", name=re.compile("^Expert")).check()
+    page.wait_for_url(re.compile(r"level=expert"))
+    page.wait_for_function(
+        "document.querySelector('#results-title').textContent.startsWith('2 results')"
+    )
+    cards = page.locator(".catalog__results .course-card__title")
+    assert sorted(cards.all_inner_texts()) == [f"Python in depth {tag}", f"Python internals {tag}"]
+
+    # So does the sort; the dearest course comes first.
+    page.get_by_label("Sort by").select_option("price_desc")
+    page.wait_for_url(re.compile(r"sort=price_desc"))
+    assert "level=expert" in page.url
+    page.wait_for_function(
+        "(t) => document.querySelector('.catalog__results .course-card__title')"
+        ".textContent.trim() === t",
+        arg=python_shelf["pricey_title"],
+    )
+    page.screenshot(path=str(artifacts_dir / "search-filtered-sorted.png"), full_page=True)
+
+    # The state survives a reload (it is all in the URL), then a result opens.
+    page.reload(wait_until="load")
+    assert page.locator("#results-title").inner_text() == f"2 results for “python {tag}”"
+    page.locator(".catalog__results").get_by_role(
+        "link", name=python_shelf["pricey_title"]
+    ).first.click()
+    page.wait_for_url(f"{live_server}/courses/{python_shelf['pricey_slug']}")
+    assert page.get_by_role("heading", level=1).inner_text() == python_shelf["pricey_title"]
+    assert page.evaluate("window.__cspViolations") == []
+    assert page.console_errors == []
