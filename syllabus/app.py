@@ -103,17 +103,23 @@ def _include_routers(app: FastAPI) -> None:
     from syllabus.web.routes import (
         accounts,
         admin_commerce,
+        admin_mail,
         admin_reviews,
+        announcements,
         catalog,
+        certificates,
         commerce,
         community,
         earnings,
         learning,
         media_files,
+        messages,
         notifications,
         pages,
+        questions,
         studio,
         studio_curriculum,
+        unsubscribe,
     )
 
     app.include_router(ops.router)
@@ -126,11 +132,17 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(studio_curriculum.router)
     app.include_router(admin_reviews.router)
     app.include_router(learning.router)
+    app.include_router(certificates.router)
+    app.include_router(questions.router)
+    app.include_router(announcements.router)
     app.include_router(community.router)
     app.include_router(commerce.router)
     app.include_router(earnings.router)
     app.include_router(admin_commerce.router)
     app.include_router(notifications.router)
+    app.include_router(messages.router)
+    app.include_router(admin_mail.router)
+    app.include_router(unsubscribe.router)
 
 
 def serve_app() -> FastAPI:

@@ -2,16 +2,22 @@
 
 from syllabus.commerce import refund_tasks as commerce_refund_tasks
 from syllabus.commerce import tasks as commerce_tasks
+from syllabus.community import announcement_delivery as announcement_tasks
 from syllabus.kit import outbox
 from syllabus.learning import tasks as learning_tasks
 from syllabus.notifications import email
+from syllabus.notifications import newsletter as newsletter_tasks
+from syllabus.notifications import retention as notification_retention
 from syllabus.search import tasks as search_tasks
 
 __all__ = [
+    "announcement_tasks",
     "commerce_refund_tasks",
     "commerce_tasks",
     "email",
     "learning_tasks",
+    "newsletter_tasks",
+    "notification_retention",
     "outbox",
     "search_tasks",
 ]

@@ -34,6 +34,7 @@ from syllabus.kit.errors import Forbidden, InvalidInput, NotFound
 from syllabus.kit.pagination import Page, PageParams
 from syllabus.kit.runtime import Runtime
 from syllabus.kit.security import hash_password
+from syllabus.notifications.service import Notice, notify
 
 _EMAIL = TypeAdapter(EmailStr)
 BAN_ACTION = "user.banned"
@@ -262,7 +263,43 @@ def _decide(
         after={"status": application.status, "role": user.role, "user_id": user.id},
         reason=note,
     )
+    _notify_decision(session, application, user, approved=approve, note=note)
     session.flush()
+
+
+def _notify_decision(
+    session: Session,
+    application: InstructorApplication,
+    user: User,
+    *,
+    approved: bool,
+    note: str | None,
+) -> None:
+    """Tell the applicant (in-app and email): approved leads to the studio, rejected to /teach."""
+    reason = None if approved else (note or None)
+    notice = Notice(
+        kind="application_decided",
+        title=(
+            "You are now an instructor"
+            if approved
+            else "Your instructor application was not approved"
+        ),
+        body=(
+            "Your application to teach was approved. Create your first course in the studio."
+            if approved
+            else (reason or "You are welcome to apply again.")
+        ),
+        url="/studio" if approved else "/teach",
+        email_template="application_decided",
+        email_context={
+            "approved": approved,
+            "reason": reason,
+            "studio_path": "/studio",
+            "teach_path": "/teach",
+        },
+    )
+    # An application is decided once, so its id names the cause.
+    notify(session, user.id, notice, key=f"application:{application.id}")
 
 
 def _require_admin(actor: Actor) -> None:

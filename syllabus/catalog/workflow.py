@@ -6,8 +6,8 @@
     any status except archived ──archive──▶ archived (kept for enrolled students)
 
 Every other move is 409 `invalid_status_transition`. Approval and rejection
-email the instructor and leave an audit entry; so does any other admin move
-on a course.
+notify the instructor (in-app and by email) and leave an audit entry; any
+other admin move on a course leaves an audit entry too.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from syllabus.catalog.authoring import owned_course, record_change
 from syllabus.catalog.errors import CourseIncomplete, CourseNotFound, InvalidTransition
 from syllabus.catalog.models import COURSE_STATUSES, Course
 from syllabus.catalog.schemas import CURRENCIES, CourseSummary
-from syllabus.kit.db import utcnow
+from syllabus.kit.db import new_id, utcnow
 from syllabus.kit.errors import Forbidden, InvalidInput
 from syllabus.kit.pagination import Page, PageParams
 from syllabus.kit.runtime import Runtime
-from syllabus.notifications.email import queue_mail
+from syllabus.notifications.service import Notice, notify
 
 
 def submit(session: Session, rt: Runtime, actor: Actor, course_key: str) -> Course:
@@ -168,17 +168,23 @@ def _audit(
 
 
 def _notify(session: Session, course: Course, template: str, *, reason: str | None = None) -> None:
-    instructor = repo.user_by_id(session, course.instructor_id)
-    if instructor is None:  # pragma: no cover - instructor_id is a foreign key
-        return
-    queue_mail(
-        session,
-        to=instructor.email,
-        template=template,
-        context={
-            "name": instructor.name,
+    """Tell the instructor (in-app and email) that an admin approved or rejected the course."""
+    approved = template == "course_approved"
+    notice = Notice(
+        kind="course_decided",
+        title=(
+            f"Your course {course.title} is published"
+            if approved
+            else f"Your course {course.title} needs changes"
+        ),
+        body="" if approved else (reason or ""),
+        url=f"/studio/courses/{course.id}",
+        email_template=template,
+        email_context={
             "course_title": course.title,
             "course_path": f"/courses/{course.slug}",
             "reason": reason,
         },
     )
+    # Each decision is a cause of its own: a course may be rejected, fixed and decided again.
+    notify(session, course.instructor_id, notice, key=f"course_decision:{course.id}:{new_id()}")

@@ -10,6 +10,7 @@ __all__ = [
     "NotCourseOwner",
     "NotEnrolled",
     "NotReviewAuthor",
+    "OwnReview",
     "ReviewExists",
     "ReviewNotFound",
 ]
@@ -28,3 +29,8 @@ class ReviewExists(Conflict):
 class NotReviewAuthor(Forbidden):
     code = "not_review_author"
     title = "Not your review"
+
+
+class OwnReview(Forbidden):
+    code = "own_review"
+    title = "Your own review"

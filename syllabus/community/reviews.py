@@ -11,12 +11,17 @@ aggregates from the reviews with one grouped query and updates the course
 row in the same transaction. The course's cached reads and the catalog
 lists are invalidated after the commit and the course is queued for
 reindexing (search sorts and filters on the rating).
+
+The owner's reply tells the review's author (in-app and, by preference,
+email) in the reply's transaction; each distinct reply text is told once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
@@ -37,7 +42,9 @@ from syllabus.community.errors import (
     ReviewNotFound,
 )
 from syllabus.community.models import Review
+from syllabus.community.review_votes import voted_reviews
 from syllabus.community.schemas import (
+    MAX_REPLY,
     RatingSummary,
     ReviewAuthor,
     ReviewIn,
@@ -46,16 +53,19 @@ from syllabus.community.schemas import (
     ReviewPatch,
     ReviewSort,
 )
+from syllabus.community.text import excerpt
 from syllabus.kit.errors import Forbidden
 from syllabus.kit.pagination import PageParams
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.access import active_enrollment_id
+from syllabus.notifications.service import Notice, notify
 from syllabus.search.tasks import queue_reindex
 
 VISIBLE = "visible"
 HIDDEN = "hidden"
 RATINGS = ("5", "4", "3", "2", "1")
 PAGE_BLOCK = "reviews-block"
+PANEL_SIZE = 10  # reviews per page of the course page's block
 
 _ORDER: dict[str, tuple[Any, ...]] = {
     "newest": (Review.created_at.desc(), Review.id.desc()),
@@ -149,6 +159,7 @@ def _out(review: Review, author_name: str) -> ReviewOut:
         body=review.body,
         author=ReviewAuthor(id=review.user_id, name=author_name),
         reply=review.reply,
+        helpful_count=review.helpful_count,
         created_at=review.created_at,
         updated_at=review.updated_at,
     )
@@ -220,13 +231,45 @@ def reply_to_review(
 ) -> Review:
     """POST /reviews/{id}/reply: the course owner answers; a new reply replaces the old one."""
     review = _visible_to(session, actor, review_id)
-    owner = session.scalar(select(Course.instructor_id).where(Course.id == review.course_id))
-    if owner != actor.id:
+    course = session.execute(
+        select(Course.instructor_id, Course.slug, Course.title).where(Course.id == review.course_id)
+    ).one()
+    if course.instructor_id != actor.id:
         raise NotCourseOwner("Only the course's instructor can reply to its reviews.")
     review.reply = body
     session.flush()
     invalidate_course(session, rt, review.course_id, lists=False)  # the page shows replies
+    if review.user_id != actor.id:
+        _tell_author(session, review, actor, slug=course.slug, course_title=course.title)
     return review
+
+
+def _tell_author(
+    session: Session, review: Review, actor: Actor, *, slug: str, course_title: str
+) -> None:
+    """Notify the review's author of the reply; a resent identical reply adds nothing."""
+    reply = review.reply or ""
+    version = hashlib.sha256(reply.encode()).hexdigest()[:16]
+    path = f"/courses/{quote(slug)}#reviews"
+    notify(
+        session,
+        review.user_id,
+        Notice(
+            kind="review_replied",
+            title=f"{actor.name} replied to your review of {course_title}",
+            body=excerpt(reply),
+            url=path,
+            email_template="review_reply",
+            email_context={
+                "course_title": course_title,
+                "instructor_name": actor.name,
+                "review": review.body,
+                "reply": reply[:MAX_REPLY],
+                "path": path,
+            },
+        ),
+        key=f"review_reply:{review.id}:{version}",
+    )
 
 
 def hide_review(session: Session, rt: Runtime, actor: Actor, review_id: str, reason: str) -> Review:
@@ -300,10 +343,11 @@ def _refresh_rating(session: Session, rt: Runtime, course_id: str) -> None:
 
 
 class ReviewsBlock(BaseModel):
-    """The public part of the course page's reviews, cached in the course's namespace."""
+    """One page of the course page's reviews, cached in the course's namespace."""
 
     summary: RatingSummary
     reviews: list[ReviewOut]
+    instructor_id: str
 
 
 @dataclass
@@ -314,11 +358,25 @@ class ReviewPanel:
     reviews: list[ReviewOut]
     mine: ReviewOut | None = None
     can_review: bool = False
+    sort: ReviewSort = "newest"
+    page: int = 1
+    page_size: int = PANEL_SIZE
+    # The visitor owns the course (reply forms) / is signed in (helpful buttons).
+    is_owner: bool = False
+    signed_in: bool = False
+    # Reviews on this page the visitor found helpful.
+    voted: set[str] = field(default_factory=set)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.summary.count // self.page_size))
 
 
-def _reviews_block(session: Session, rt: Runtime, course_id: str, limit: int) -> ReviewsBlock:
-    """The newest visible reviews and the summary; cached until a review of the course changes."""
-    key = course_key(rt, course_id, PAGE_BLOCK, str(limit))
+def _reviews_block(
+    session: Session, rt: Runtime, course_id: str, sort: ReviewSort, page: int, limit: int
+) -> ReviewsBlock:
+    """A page of visible reviews and the summary; cached until a review of the course changes."""
+    key = course_key(rt, course_id, PAGE_BLOCK, sort, str(page), str(limit))
     cached = rt.cache.get(key)
     if cached is not None:
         return ReviewsBlock.model_validate_json(cached)
@@ -326,28 +384,45 @@ def _reviews_block(session: Session, rt: Runtime, course_id: str, limit: int) ->
         select(Review, User.name)
         .join(User, User.id == Review.user_id)
         .where(Review.course_id == course_id, Review.status == VISIBLE)
-        .order_by(*_ORDER["newest"])
+        .order_by(*_ORDER[sort])
+        .offset((page - 1) * limit)
         .limit(limit)
     ).all()
     block = ReviewsBlock(
         summary=rating_summary(session, course_id),
         reviews=[_out(review, name) for review, name in rows],
+        instructor_id=session.scalar(select(Course.instructor_id).where(Course.id == course_id))
+        or "",
     )
     rt.cache.set(key, block.model_dump_json().encode())
     return block
 
 
 def review_panel(
-    session: Session, rt: Runtime, actor: Actor | None, course_id: str, *, limit: int = 10
+    session: Session,
+    rt: Runtime,
+    actor: Actor | None,
+    course_id: str,
+    *,
+    limit: int = PANEL_SIZE,
+    sort: ReviewSort = "newest",
+    page: int = 1,
 ) -> ReviewPanel:
-    """The newest visible reviews, the summary, and the visitor's own review or the form.
+    """A page of visible reviews, the summary, and the visitor's own review or the form.
 
     An anonymous visitor's warm page runs no SQL: the public part is cached.
+    A signed-in visitor adds a fixed number of queries, however many reviews.
     """
-    block = _reviews_block(session, rt, course_id, limit)
-    panel = ReviewPanel(summary=block.summary, reviews=block.reviews)
+    block = _reviews_block(session, rt, course_id, sort, page, limit)
+    panel = ReviewPanel(
+        summary=block.summary, reviews=block.reviews, sort=sort, page=page, page_size=limit
+    )
     if actor is None:
         return panel
+    panel.signed_in = True
+    panel.is_owner = actor.id == block.instructor_id
+    others = [review.id for review in block.reviews if review.author.id != actor.id]
+    panel.voted = voted_reviews(session, actor.id, others)
     own = session.execute(
         select(Review, User.name)
         .join(User, User.id == Review.user_id)

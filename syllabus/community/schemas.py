@@ -60,6 +60,8 @@ class ReviewOut(BaseModel):
     body: str
     author: ReviewAuthor
     reply: str | None
+    # Users who found the review helpful.
+    helpful_count: int = 0
     created_at: datetime
     updated_at: datetime
 
@@ -73,3 +75,11 @@ class RatingSummary(BaseModel):
 
 class ReviewPage(Page[ReviewOut]):
     summary: RatingSummary
+
+
+class HelpfulOut(BaseModel):
+    """The reader's vote on a review and the review's count after it."""
+
+    review_id: str
+    helpful: bool
+    helpful_count: int

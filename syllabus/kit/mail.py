@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import os
+import re
 import secrets
 import smtplib
 import ssl
@@ -27,6 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 SITE_NAME = "Syllabus"
 _RESERVED_HEADERS = frozenset({"from", "to", "subject", "date", "message-id"})
+_MESSAGE_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 _log = structlog.get_logger(__name__)
 
 
@@ -78,9 +80,16 @@ def _environment() -> Environment:
 
 
 def render_mail(
-    template: str, to: str, context: Mapping[str, Any], settings: MailSettings
+    template: str,
+    to: str,
+    context: Mapping[str, Any],
+    settings: MailSettings,
+    headers: Mapping[str, str] | None = None,
 ) -> OutgoingMail:
-    """Render the subject, text and HTML parts of `template` so both always agree."""
+    """Render the subject, text and HTML parts of `template` so both always agree.
+
+    `headers` are extra headers for the message (e.g. List-Unsubscribe).
+    """
     env = _environment()
     values = {
         "base_url": settings.base_url.rstrip("/"),
@@ -94,6 +103,7 @@ def render_mail(
         subject=" ".join(subject.split()),
         text=env.get_template(f"{template}.txt").render(values).strip() + "\n",
         html=env.get_template(f"{template}.html").render(values),
+        headers=dict(headers or {}),
     )
 
 
@@ -105,8 +115,16 @@ def _check_header(name: str, value: str) -> None:
         raise ValueError(f"email header {name} contains a line break")
 
 
-def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
-    """Turn an `OutgoingMail` into a multipart/alternative message ready to send."""
+def build_message(
+    mail: OutgoingMail, sender: str, *, message_id: str | None = None
+) -> EmailMessage:
+    """Turn an `OutgoingMail` into a multipart/alternative message ready to send.
+
+    `message_id` (letters, digits, `.`, `_`, `-`) makes the Message-ID
+    `<{message_id}@{sender's domain}>`, so the same message sent again (a
+    retry after a crash) is recognisably the same; without it a random one
+    is made.
+    """
     _check_header("From", sender)
     _check_header("To", mail.to)
     _check_header("Subject", mail.subject)
@@ -120,7 +138,12 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = email.utils.make_msgid(domain=domain)
+    if message_id is None:
+        message["Message-ID"] = email.utils.make_msgid(domain=domain)
+    elif _MESSAGE_ID_OK.fullmatch(message_id):
+        message["Message-ID"] = f"<{message_id}@{domain}>"
+    else:
+        raise ValueError(f"invalid message id: {message_id!r}")
     for name, value in mail.headers.items():
         message[name] = value
     message.set_content(mail.text, subtype="plain", charset="utf-8")
@@ -209,9 +232,11 @@ def build_mail_backend(settings: MailSettings) -> MailBackend:
     raise ValueError(f"unknown mail backend: {settings.mail_backend!r}")
 
 
-def send_mail(backend: MailBackend, mail: OutgoingMail, sender: str) -> None:
+def send_mail(
+    backend: MailBackend, mail: OutgoingMail, sender: str, *, message_id: str | None = None
+) -> None:
     """Build and deliver in one call, for code that has nothing else to add."""
-    backend.send(build_message(mail, sender))
+    backend.send(build_message(mail, sender, message_id=message_id))
 
 
 def read_outbox(directory: Path) -> list[EmailMessage]:

@@ -3,23 +3,41 @@
 A service calls `enqueue(session, "mail.send", {...})` inside its unit of
 work; the message is a row in the same transaction. After the commit the
 row's id is handed to the queue; a rolled-back transaction leaves nothing.
-A periodic sweep hands over rows whose hand-over was lost (the process
-died between commit and hand-over). The job claims its row in the same
-transaction as the handler's own writes, so a message delivered twice
-runs once.
+The job claims its row in the same transaction as the handler's own
+writes, so a message delivered twice runs once.
+
+Retries belong to the row, not to the queue. The Huey task never retries
+by itself (`retries=0`): a failing handler records the attempt, the error
+(type and message, never a traceback) and `next_attempt_at`, which backs
+off exponentially from `settings.mail_retry_base_seconds` (capped at six
+hours). After MAX_ATTEMPTS the row is marked `failed_at` and waits for an
+admin (`retry_failed`). Keeping the schedule in the table means it survives
+restarts and queue flushes, and admins can see it.
+
+A periodic sweep hands over two kinds of row: those whose retry is due,
+and those never attempted whose hand-over was lost (the process died
+between commit and hand-over) for longer than `outbox_redispatch_seconds`.
+A swept row's `next_attempt_at` is cleared, so if that hand-over is lost
+too, the stranded-row rule finds it again.
+
+A handler that needs a stable identity for its effect (the email
+Message-ID) reads `current_message_id()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
 from huey import crontab
-from sqlalchemy import JSON, Integer, String, Text, event, select, update
+from sqlalchemy import JSON, Integer, String, Text, and_, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from syllabus.kit.db import Base, UTCDateTime, new_id, utcnow
+from syllabus.kit.errors import Conflict, NotFound
 from syllabus.kit.logging import get_logger
 from syllabus.kit.metrics import JOBS, OUTBOX_DISPATCHED
 from syllabus.kit.queue import huey
@@ -31,6 +49,9 @@ Handler = Callable[[Session, dict[str, Any]], None]
 _HANDLERS: dict[str, Handler] = {}
 _PENDING = "outbox_pending"
 MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(hours=6)
+ERROR_MAX = 500
+_current_message: ContextVar[str | None] = ContextVar("outbox_message_id", default=None)
 
 
 class OutboxMessage(Base):
@@ -54,6 +75,16 @@ class OutboxMessage(Base):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
 
 
+class OutboxMessageNotFound(NotFound):
+    code = "outbox_message_not_found"
+    title = "No such outbox message"
+
+
+class OutboxMessageNotFailed(Conflict):
+    code = "outbox_message_not_failed"
+    title = "The message has not failed"
+
+
 def handler(name: str) -> Callable[[Handler], Handler]:
     """Register the function that carries out outbox messages of task `name`."""
 
@@ -64,6 +95,20 @@ def handler(name: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def current_message_id() -> str | None:
+    """The id of the outbox message whose handler is running (the same on every retry)."""
+    return _current_message.get()
+
+
+@contextmanager
+def _running(message_id: str) -> Iterator[None]:
+    token = _current_message.set(message_id)
+    try:
+        yield
+    finally:
+        _current_message.reset(token)
 
 
 def enqueue(
@@ -109,8 +154,12 @@ def _add(session: Session, task: str, payload: dict[str, Any], key: str | None) 
         raise KeyError(f"no outbox handler for {task!r}")
     message = OutboxMessage(id=new_id(), task=task, payload=payload, key=key)
     session.add(message)
-    session.info.setdefault(_PENDING, []).append(message.id)
+    _hand_over_on_commit(session, message.id)
     return message
+
+
+def _hand_over_on_commit(session: Session, message_id: str) -> None:
+    session.info.setdefault(_PENDING, []).append(message_id)
 
 
 @event.listens_for(Session, "after_commit")
@@ -135,16 +184,17 @@ def hand_over(ids: list[str], *, path: str) -> None:
             log.exception("outbox.hand_over_failed", message_id=message_id)
 
 
-@huey.task(retries=MAX_ATTEMPTS - 1, retry_delay=15)
+@huey.task(retries=0)
 def run_outbox_message(message_id: str) -> str:
+    """Run one message; a failure is recorded on its row, which schedules the retry."""
     db = get_runtime().db
     try:
         with db.session_scope() as session:
             outcome = _run_claimed(session, message_id)
     except Exception as exc:
         JOBS.labels("outbox", "error").inc()
-        _record_failure(message_id, exc)
-        raise
+        record_failure(message_id, exc)
+        return "error"
     JOBS.labels("outbox", outcome).inc()
     return outcome
 
@@ -152,10 +202,14 @@ def run_outbox_message(message_id: str) -> str:
 def _run_claimed(session: Session, message_id: str) -> str:
     # The claim and the handler's writes commit together, so a duplicate
     # delivery finds done_at set (PostgreSQL waits on the row lock, SQLite
-    # on the write lock) and does nothing.
+    # on the write lock) and does nothing. A failed row is never claimed.
     claimed = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.done_at.is_(None))
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.done_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
         .values(done_at=utcnow(), attempts=OutboxMessage.attempts + 1)
     )
     if getattr(claimed, "rowcount", 0) != 1:
@@ -166,40 +220,96 @@ def _run_claimed(session: Session, message_id: str) -> str:
     fn = _HANDLERS.get(message.task)
     if fn is None:
         raise KeyError(f"no outbox handler for {message.task!r}")
-    fn(session, dict(message.payload))
+    with _running(message_id):
+        fn(session, dict(message.payload))
     log.info("outbox.done", task=message.task, message_id=message_id)
     return "done"
 
 
-def _record_failure(message_id: str, exc: Exception) -> None:
+def backoff(attempts: int, base_seconds: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure: base, 2x base, 4x base, ... (≤ 6 h)."""
+    exponent = min(max(attempts - 1, 0), 30)
+    return min(timedelta(seconds=base_seconds * 2**exponent), MAX_BACKOFF)
+
+
+def describe_error(exc: BaseException) -> str:
+    """What an admin may see of a failure: its type and message, cut short."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= ERROR_MAX else text[: ERROR_MAX - 1] + "…"
+
+
+def record_failure(message_id: str, exc: BaseException, *, now: datetime | None = None) -> None:
+    """Count the failed attempt and schedule the next one, or mark the row failed."""
+    now = now or utcnow()
     try:
         with get_runtime().db.session_scope() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(
-                    attempts=OutboxMessage.attempts + 1,
-                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                )
+            message = session.get(OutboxMessage, message_id, with_for_update=True)
+            if message is None or message.done_at is not None or message.failed_at is not None:
+                return
+            message.attempts += 1
+            message.last_error = describe_error(exc)
+            if message.attempts >= MAX_ATTEMPTS:
+                message.failed_at = now
+                message.next_attempt_at = None
+            else:
+                base = get_runtime().settings.mail_retry_base_seconds
+                message.next_attempt_at = now + backoff(message.attempts, base)
+            log.warning(
+                "outbox.failed",
+                task=message.task,
+                message_id=message_id,
+                attempts=message.attempts,
+                error=message.last_error,
+                next_attempt_at=message.next_attempt_at,
+                gave_up=message.failed_at is not None,
             )
     except Exception:
+        # The row keeps no schedule, so the stranded-row rule of the sweep retries it.
         log.exception("outbox.record_failure_failed", message_id=message_id)
 
 
-def sweep(session: Session, *, older_than: timedelta, limit: int = 500) -> list[str]:
-    """Find messages not done whose hand-over is older than `older_than`.
+def retry_failed(session: Session, message_id: str) -> OutboxMessage:
+    """Give a failed message a fresh set of attempts; it is handed over after commit.
 
-    Marks them re-dispatched in `session`; the caller commits, then hands
-    the returned ids over.
+    404 `outbox_message_not_found`; 409 `outbox_message_not_failed` when it
+    is pending or done.
     """
-    cutoff = utcnow() - older_than
+    message = session.get(OutboxMessage, message_id, with_for_update=True)
+    if message is None:
+        raise OutboxMessageNotFound("No such outbox message.")
+    if message.failed_at is None:
+        raise OutboxMessageNotFailed("Only a failed message can be retried.")
+    message.failed_at = None
+    message.next_attempt_at = None
+    message.attempts = 0
+    message.dispatched_at = utcnow()
+    _hand_over_on_commit(session, message.id)
+    log.info("outbox.retry", task=message.task, message_id=message_id)
+    return message
+
+
+def sweep(
+    session: Session, *, older_than: timedelta, now: datetime | None = None, limit: int = 500
+) -> list[str]:
+    """Find messages to hand over again: retries that are due, and lost hand-overs.
+
+    A lost hand-over is a row never scheduled for a retry whose last
+    hand-over is older than `older_than`. Marks them re-dispatched in
+    `session`; the caller commits, then hands the returned ids over.
+    """
+    now = now or utcnow()
+    stranded = and_(
+        OutboxMessage.next_attempt_at.is_(None),
+        OutboxMessage.dispatched_at <= now - older_than,
+    )
+    due = OutboxMessage.next_attempt_at <= now
     ids = list(
         session.scalars(
             select(OutboxMessage.id)
             .where(
                 OutboxMessage.done_at.is_(None),
-                OutboxMessage.dispatched_at <= cutoff,
-                OutboxMessage.attempts < MAX_ATTEMPTS,
+                OutboxMessage.failed_at.is_(None),
+                or_(stranded, due),
             )
             .order_by(OutboxMessage.created_at)
             .limit(limit)
@@ -207,15 +317,17 @@ def sweep(session: Session, *, older_than: timedelta, limit: int = 500) -> list[
     )
     if ids:
         session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(dispatched_at=utcnow())
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(dispatched_at=now, next_attempt_at=None)
         )
         log.info("outbox.sweep", count=len(ids))
     return ids
 
 
-def sweep_and_hand_over(older_than: timedelta) -> int:
+def sweep_and_hand_over(older_than: timedelta, *, now: datetime | None = None) -> int:
     with get_runtime().db.session_scope() as session:
-        ids = sweep(session, older_than=older_than)
+        ids = sweep(session, older_than=older_than, now=now)
     hand_over(ids, path="sweep")
     return len(ids)
 

@@ -28,10 +28,10 @@ from syllabus.kit.runtime import Runtime, get_runtime
 from syllabus.kit.storage import StorageNotFound
 from syllabus.learning import repository as repo
 from syllabus.learning import tasks
-from syllabus.learning.errors import CertificateNotFound
+from syllabus.learning.errors import CertificateNotFound, CertificateRevoked
 from syllabus.learning.models import Certificate
 from syllabus.learning.schemas import CertificateOut
-from syllabus.notifications.email import queue_mail
+from syllabus.notifications.service import Notice, notify
 
 log = get_logger("syllabus.certificates")
 
@@ -72,8 +72,14 @@ def certificate_out(rt: Runtime, certificate: Certificate) -> CertificateOut:
         instructor_name=certificate.instructor_name,
         course_id=certificate.course_id,
         issued_at=certificate.issued_at,
-        pdf_url=f"/api/v1/certificates/{certificate.code}.pdf" if certificate.pdf_key else None,
+        pdf_url=(
+            f"/api/v1/certificates/{certificate.code}.pdf"
+            if certificate.pdf_key and certificate.revoked_at is None
+            else None
+        ),
         verify_url=verify_url(rt, certificate.code),
+        status="revoked" if certificate.revoked_at else "valid",
+        revoked_at=certificate.revoked_at,
     )
 
 
@@ -126,15 +132,22 @@ def issue_certificate(
                 return existing
             continue
         tasks.queue_render(session, certificate.id)
-        queue_mail(
+        path = f"/certificates/{certificate.code}"
+        notify(
             session,
-            to=user.email,
-            template="certificate_issued",
-            context={
-                "name": user.name,
-                "course_title": course.title,
-                "link": f"{rt.settings.base_url.rstrip('/')}/certificates/{certificate.code}",
-            },
+            user.id,
+            Notice(
+                kind="certificate_issued",
+                title=f"Your certificate for {course.title} is ready",
+                body="Congratulations on completing the course!",
+                url=path,
+                email_template="certificate_issued",
+                email_context={
+                    "course_title": course.title,
+                    "link": f"{rt.settings.base_url.rstrip('/')}{path}",
+                },
+            ),
+            key=f"certificate:{certificate.id}",
         )
         log.info("certificate.issued", code=certificate.code, course_id=course.id)
         return certificate
@@ -175,13 +188,15 @@ def certificates_page(
 
 def verify(session: Session, code: str, rt: Runtime | None = None) -> CertificateOut:
     """Public verification by code (case-insensitive); 404 `certificate_not_found`."""
-    certificate = _by_code(session, code)
+    certificate = by_code(session, code)
     return certificate_out(rt or get_runtime(), certificate)
 
 
 def open_pdf(session: Session, rt: Runtime, code: str) -> tuple[BinaryIO, str]:
     """The stored PDF and a download name; 404 while it is not rendered yet."""
-    certificate = _by_code(session, code)
+    certificate = by_code(session, code)
+    if certificate.revoked_at is not None:
+        raise CertificateRevoked("This certificate was revoked; it can no longer be downloaded.")
     if not certificate.pdf_key:
         raise CertificateNotFound("The certificate's PDF is being prepared; try again shortly.")
     try:
@@ -191,7 +206,7 @@ def open_pdf(session: Session, rt: Runtime, code: str) -> tuple[BinaryIO, str]:
     return stream, f"certificate-{certificate.code}.pdf"
 
 
-def _by_code(session: Session, code: str) -> Certificate:
+def by_code(session: Session, code: str) -> Certificate:
     normalized = normalize_code(code)
     certificate = repo.certificate_by_code(session, normalized) if normalized else None
     if certificate is None:

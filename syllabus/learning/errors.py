@@ -56,6 +56,11 @@ class CertificateNotFound(NotFound):
     title = "Certificate not found"
 
 
+class CertificateRevoked(Conflict):
+    code = "certificate_revoked"
+    title = "Certificate revoked"
+
+
 class UserNotFound(NotFound):
     code = "user_not_found"
     title = "User not found"

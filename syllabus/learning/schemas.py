@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -133,6 +133,15 @@ class CertificateOut(BaseModel):
     instructor_name: str
     course_id: str
     issued_at: datetime
-    # None until the rendering job has stored the PDF.
+    # None until the rendering job has stored the PDF, and once revoked.
     pdf_url: str | None
     verify_url: str
+    # "valid", or "revoked" (an admin withdrew it; it no longer proves anything).
+    status: Literal["valid", "revoked"] = "valid"
+    revoked_at: datetime | None = None
+
+
+class RevokeCertificateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500)

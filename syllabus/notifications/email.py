@@ -1,4 +1,10 @@
-"""Templated email through the outbox: queued in the caller's transaction, sent by a job."""
+"""Templated email through the outbox: queued in the caller's transaction, sent by a job.
+
+The job's Message-ID is the outbox message id, so a message sent again
+(the job crashed after the relay accepted it) is recognisably the same
+one. Non-transactional mail carries a one-click unsubscribe link in its
+footer (`unsubscribe_url`) and the `List-Unsubscribe` headers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from sqlalchemy.orm import Session
 from syllabus.kit import outbox
 from syllabus.kit.mail import render_mail, send_mail
 from syllabus.kit.runtime import get_runtime
+from syllabus.notifications.unsubscribe import one_click_headers, unsubscribe_url
 
 SEND_MAIL = "mail.send"
 
@@ -47,7 +54,13 @@ def mail_payload(
 @outbox.handler(SEND_MAIL)
 def _send_templated_mail(_session: Session, payload: dict[str, Any]) -> None:
     runtime = get_runtime()
-    mail = render_mail(
-        payload["template"], payload["to"], payload.get("context", {}), runtime.settings
-    )
-    send_mail(runtime.mail, mail, runtime.settings.mail_from)
+    settings = runtime.settings
+    context = dict(payload.get("context", {}))
+    headers: dict[str, str] = {}
+    unsubscribe = payload.get("unsubscribe")
+    if unsubscribe:
+        url = unsubscribe_url(settings, unsubscribe["user_id"], unsubscribe["topic"])
+        context["unsubscribe_url"] = url
+        headers = one_click_headers(url)
+    mail = render_mail(payload["template"], payload["to"], context, settings, headers)
+    send_mail(runtime.mail, mail, settings.mail_from, message_id=outbox.current_message_id())

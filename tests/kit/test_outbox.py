@@ -73,11 +73,16 @@ def test_failing_handler_is_retried_and_recorded(
         row = session.get(outbox.OutboxMessage, message.id)
         assert row is not None
         assert row.done_at is None
+        assert row.attempts == 1
         assert row.last_error
         assert "FileNotFoundError" in row.last_error
+        assert row.next_attempt_at is not None, "the retry is scheduled on the row"
+        retry_at = row.next_attempt_at
+    assert run_jobs() == 0, "the queue does not retry by itself"
 
     missing_dir.parent.mkdir()
-    outbox.sweep_and_hand_over(timedelta(0))
+    assert outbox.sweep_and_hand_over(timedelta(0)) == 0, "not before the backoff is over"
+    assert outbox.sweep_and_hand_over(timedelta(0), now=retry_at) == 1
     assert run_jobs() >= 1
     assert recorded_lines(missing_dir) == ["later"]
 

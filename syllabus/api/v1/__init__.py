@@ -2,13 +2,17 @@
 
 from fastapi import APIRouter
 
-from syllabus.api.v1 import admin, auth, courses_public, oauth, users
+from syllabus.api.v1 import admin, auth, courses_public, mail_admin, oauth, users
+from syllabus.api.v1 import announcements as announcements_api
 from syllabus.api.v1 import catalog as catalog_api
 from syllabus.api.v1 import commerce as commerce_api
 from syllabus.api.v1 import community as community_api
 from syllabus.api.v1 import earnings as earnings_api
 from syllabus.api.v1 import learning as learning_api
+from syllabus.api.v1 import messages as messages_api
+from syllabus.api.v1 import notifications as notifications_api
 from syllabus.api.v1 import payments as payments_api
+from syllabus.api.v1 import questions as questions_api
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)
@@ -25,3 +29,8 @@ api_router.include_router(payments_api.router)
 api_router.include_router(payments_api.admin_router)
 api_router.include_router(earnings_api.router)
 api_router.include_router(earnings_api.admin_router)
+api_router.include_router(messages_api.router)
+api_router.include_router(mail_admin.router)
+api_router.include_router(notifications_api.router)
+api_router.include_router(questions_api.router)
+api_router.include_router(announcements_api.router)

@@ -1,4 +1,4 @@
-"""Community API: course reviews, the instructor's reply and admin hiding.
+"""Community API: course reviews, helpful votes, the instructor's reply and admin hiding.
 
 `{course}` is a course id or slug. Others' hidden reviews and unknown ids
 are 404 `review_not_found`.
@@ -19,8 +19,9 @@ from syllabus.api.deps import (
     RequireAdmin,
 )
 from syllabus.api.errors import problems
-from syllabus.community import reviews
+from syllabus.community import review_votes, reviews
 from syllabus.community.schemas import (
+    HelpfulOut,
     HideIn,
     ReplyIn,
     ReviewIn,
@@ -99,6 +100,39 @@ def reply(
 ) -> ReviewOut:
     """The course owner's public reply; a new one replaces the earlier reply."""
     return reviews.review_out(db, reviews.reply_to_review(db, rt, actor, review_id, body.body))
+
+
+@router.post(
+    "/reviews/{review_id}/helpful",
+    status_code=201,
+    response_model=HelpfulOut,
+    responses={
+        200: {"description": "The vote was already there"},
+        **problems(s403="own_review", s404="review_not_found"),
+    },
+)
+def vote_helpful(
+    review_id: str, response: Response, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> HelpfulOut:
+    """Mark a review helpful: 201 the first time, 200 when already marked (one vote per user)."""
+    vote, created = review_votes.vote_helpful(db, rt, actor, review_id)
+    if not created:
+        response.status_code = 200
+    return vote
+
+
+@router.delete(
+    "/reviews/{review_id}/helpful",
+    status_code=204,
+    response_class=Response,
+    responses=problems(s404="review_not_found"),
+)
+def remove_helpful_vote(
+    review_id: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> Response:
+    """Take the vote back; 204 whether or not there was one."""
+    review_votes.remove_vote(db, rt, actor, review_id)
+    return Response(status_code=204)
 
 
 @admin_router.post(

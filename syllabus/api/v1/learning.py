@@ -14,7 +14,13 @@ from fastapi.responses import StreamingResponse
 from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireAdmin
 from syllabus.api.errors import problems
 from syllabus.kit.pagination import Page
-from syllabus.learning import certificates, enrollment, progress, quiz_attempts
+from syllabus.learning import (
+    certificate_revocation,
+    certificates,
+    enrollment,
+    progress,
+    quiz_attempts,
+)
 from syllabus.learning.schemas import (
     AdminEnrollIn,
     AttemptIn,
@@ -24,6 +30,7 @@ from syllabus.learning.schemas import (
     EnrollmentOut,
     ProgressIn,
     ProgressOut,
+    RevokeCertificateIn,
 )
 
 router = APIRouter(tags=["learning"])
@@ -134,7 +141,7 @@ def my_certificates(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "The certificate PDF"},
-        **problems(s404="certificate_not_found"),
+        **problems(s404="certificate_not_found", s409="certificate_revoked"),
     },
 )
 def certificate_pdf(code: str, db: DbSession, rt: CurrentRuntime) -> StreamingResponse:
@@ -158,6 +165,36 @@ def certificate_pdf(code: str, db: DbSession, rt: CurrentRuntime) -> StreamingRe
 def verify_certificate(code: str, db: DbSession, rt: CurrentRuntime) -> CertificateOut:
     """Public verification: who earned it, for which course, when."""
     return certificates.verify(db, code, rt)
+
+
+@admin_router.post(
+    "/certificates/{code}/revoke",
+    response_model=CertificateOut,
+    responses=problems(s403="not_admin", s404="certificate_not_found", s409="certificate_revoked"),
+)
+def revoke_certificate(
+    code: str, body: RevokeCertificateIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> CertificateOut:
+    """Withdraw a certificate: verification then says "revoked"; the PDF is no longer served."""
+    return certificates.certificate_out(
+        rt, certificate_revocation.revoke_certificate(db, actor, code, body.reason)
+    )
+
+
+@admin_router.post(
+    "/certificates/{code}/restore",
+    response_model=CertificateOut,
+    responses=problems(
+        s403="not_admin", s404="certificate_not_found", s409="certificate_not_revoked"
+    ),
+)
+def restore_certificate(
+    code: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+) -> CertificateOut:
+    """Undo a revocation."""
+    return certificates.certificate_out(
+        rt, certificate_revocation.restore_certificate(db, actor, code)
+    )
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:

@@ -348,12 +348,4 @@ def my_certificates(request: Request, db: WebDb, actor: WebActor) -> Response:
     return _page(request, "certificates.html", {"certificates": items})
 
 
-@router.get("/certificates/{code}", response_class=HTMLResponse)
-def certificate_page(request: Request, code: Code, db: WebDb, _actor: OptionalWebActor) -> Response:
-    cert = certificates.verify(db, code, get_runtime())
-    if code != cert.code:
-        return RedirectResponse(f"/certificates/{quote(cert.code)}", status_code=301)
-    return _page(request, "certificate.html", {"cert": cert})
-
-
 __all__ = ["router"]
