@@ -30,8 +30,9 @@ from syllabus.community.message_schemas import (
     ThreadPage,
     ThreadSummary,
 )
-from syllabus.community.messages import INSTRUCTOR, STUDENT, excerpt
+from syllabus.community.messages import INSTRUCTOR, STUDENT
 from syllabus.community.models import Message, MessageThread
+from syllabus.community.text import excerpt
 from syllabus.kit.pagination import PageParams
 from syllabus.kit.runtime import Runtime
 

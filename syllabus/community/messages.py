@@ -43,6 +43,7 @@ from syllabus.community.message_errors import (
 )
 from syllabus.community.message_schemas import MessageOut, Party, ThreadStart
 from syllabus.community.models import Message, MessageThread
+from syllabus.community.text import excerpt
 from syllabus.kit.db import utcnow
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.access import active_enrollment_id
@@ -54,18 +55,6 @@ INSTRUCTOR = "instructor"
 # What a notification and an email show of a message: never the whole of a long one.
 NOTICE_EXCERPT = 200
 EMAIL_EXCERPT = 300
-
-
-def excerpt(text: str, limit: int) -> str:
-    """`text` on one line, cut at a word boundary to at most `limit` characters."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
 
 
 def thread_path(thread_id: str) -> str:

@@ -10,5 +10,8 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
-    cut = flat[: limit - 1].rsplit(" ", 1)[0] or flat[: limit - 1]
-    return cut + "…"
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word boundary, unless that would lose most of the text
+        cut = cut[:space]
+    return cut.rstrip() + "…"

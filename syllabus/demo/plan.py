@@ -36,6 +36,12 @@ class Plan:
     commerce_events: list[Row] = field(default_factory=list)
     earnings: list[Row] = field(default_factory=list)
     coupons: list[Row] = field(default_factory=list)
+    lesson_questions: list[Row] = field(default_factory=list)
+    answers: list[Row] = field(default_factory=list)
+    announcements: list[Row] = field(default_factory=list)
+    message_threads: list[Row] = field(default_factory=list)
+    messages: list[Row] = field(default_factory=list)
+    notifications: list[Row] = field(default_factory=list)
 
 
 @dataclass

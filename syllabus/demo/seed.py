@@ -32,7 +32,15 @@ from syllabus.commerce.models import (
     OrderLine,
     Payment,
 )
-from syllabus.community.models import Review
+from syllabus.community.models import (
+    Announcement,
+    Answer,
+    Message,
+    MessageThread,
+    Question,
+    Review,
+)
+from syllabus.demo.community import plan_community
 from syllabus.demo.content import (
     ADMIN,
     COURSES,
@@ -52,6 +60,7 @@ from syllabus.kit.db import utcnow
 from syllabus.kit.markdown import render_markdown
 from syllabus.kit.security import hash_password
 from syllabus.learning.models import Enrollment
+from syllabus.notifications.models import Notification
 
 # The namespace of migration 0003, which seeds the category tree (its slug rule: slugify).
 CATEGORY_NAMESPACE = uuid.UUID("5b0f8a52-6d3e-4f0e-9c36-0e7d8a1f2b41")
@@ -145,6 +154,12 @@ def seed_demo(
         (CommerceEvent, plan.commerce_events),
         (Earning, plan.earnings),
         (Coupon, plan.coupons),
+        (Question, plan.lesson_questions),
+        (Answer, plan.answers),
+        (Announcement, plan.announcements),
+        (MessageThread, plan.message_threads),
+        (Message, plan.messages),
+        (Notification, plan.notifications),
     ]
     if on_total is not None:
         on_total(sum(len(rows) for _, rows in tables))
@@ -244,6 +259,7 @@ class _Planner:
         for course in courses:
             aggregate(self.plan, course)
         plan_sales(self.dice, self.plan, courses)
+        plan_community(self.dice, self.plan, courses)
         return self.plan
 
     # ------------------------------------------------------------------ people
