@@ -24,10 +24,18 @@ from syllabus.commerce.models import (
     OrderLine,
     Payment,
 )
-from syllabus.community.models import Review
+from syllabus.community.models import (
+    Announcement,
+    Answer,
+    Message,
+    MessageThread,
+    Question,
+    Review,
+)
 from syllabus.demo import DemoLogins, seed_demo
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Enrollment
+from syllabus.notifications.models import Notification
 from tests.factories import login, make_user
 
 TABLES: tuple[Any, ...] = (
@@ -45,6 +53,12 @@ TABLES: tuple[Any, ...] = (
     CommerceEvent,
     Earning,
     Coupon,
+    Question,
+    Answer,
+    Announcement,
+    MessageThread,
+    Message,
+    Notification,
 )
 
 
@@ -316,3 +330,30 @@ def test_every_demo_purchase_has_a_paid_order_and_the_instructors_share(
     coupons = db.scalars(select(Coupon)).all()
     assert coupons
     assert all(c.course_id and c.percent_off and c.code.isupper() for c in coupons)
+
+
+def test_demo_students_have_questions_answers_and_unread_notifications(
+    client: TestClient, db: Session, seeded: DemoLogins
+) -> None:
+    questions = db.scalars(select(Question)).all()
+    assert questions, "some lessons have questions"
+    answers = Counter(db.scalars(select(Answer.question_id)))
+    assert all(q.answer_count == answers[q.id] for q in questions), "counts equal the rows"
+    for announcement in db.scalars(select(Announcement)):
+        enrolled = db.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(Enrollment.course_id == announcement.course_id)
+        )
+        assert (announcement.delivered, announcement.recipient_count) == (True, enrolled)
+    [thread] = db.scalars(select(MessageThread)).all()
+    assert len(db.scalars(select(Message).where(Message.thread_id == thread.id)).all()) == 2
+
+    student = next(x for x in seeded.shown() if x.role == "student")
+    tokens = login(client, student.email, DEMO_PASSWORD)
+    inbox = client.get(
+        "/api/v1/notifications", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    ).json()
+    assert inbox["unread_count"] > 0
+    assert {item["kind"] for item in inbox["items"]} >= {"question_answered"}
+    assert db.scalar(select(func.count()).select_from(Notification)) >= inbox["total"]
