@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from syllabus.accounts.models import User
 from syllabus.catalog.models import Course, Lesson, Section
 from syllabus.commerce.models import Coupon, Order
 from syllabus.kit import queue
@@ -21,7 +20,7 @@ from syllabus.kit.db import utcnow
 from syllabus.kit.markdown import render_markdown
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Enrollment
-from tests.factories import PASSWORD, password_hash
+from tests.e2e.people import PASSWORD, make_person
 
 pytestmark = pytest.mark.e2e
 
@@ -29,21 +28,6 @@ LESSONS = (
     ("Meet the pandas DataFrame", "A **DataFrame** is a table with labelled rows and columns."),
     ("Filtering rows", "Use a boolean mask: `df[df.price > 10]` keeps the expensive rows."),
 )
-
-
-def _make_user(rt: Runtime, *, name: str, role: str) -> tuple[str, str]:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-    with rt.db.session_scope() as db:
-        user = User(
-            email=email,
-            name=name,
-            password_hash=password_hash(PASSWORD),
-            role=role,
-            status="active",
-        )
-        db.add(user)
-        db.flush()
-        return user.id, email
 
 
 def _make_paid_course(rt: Runtime, instructor_id: str) -> tuple[str, str, str]:
@@ -115,8 +99,8 @@ def _clean(page: Any, where: str) -> None:
 def test_buy_a_course_with_a_coupon_through_the_sandbox(
     page: Any, live_server: str, live_runtime: Runtime, artifacts_dir: Path
 ) -> None:
-    instructor_id, _ = _make_user(live_runtime, name="Wes McKinney", role="instructor")
-    student_id, email = _make_user(live_runtime, name="Paula Buyer", role="student")
+    instructor_id, _ = make_person(live_runtime, name="Wes McKinney", role="instructor")
+    student_id, email = make_person(live_runtime, name="Paula Buyer", role="student")
     course_id, slug, code = _make_paid_course(live_runtime, instructor_id)
     cart_link = page.locator("a.cart-link")
 

@@ -12,14 +12,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from syllabus.accounts.models import User
 from syllabus.catalog.models import Course, Lesson, Quiz, QuizQuestion, Section
 from syllabus.kit import queue
 from syllabus.kit.db import utcnow
 from syllabus.kit.markdown import render_markdown
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Certificate
-from tests.factories import PASSWORD, password_hash
+from tests.e2e.people import PASSWORD, make_person
 
 pytestmark = pytest.mark.e2e
 
@@ -37,21 +36,6 @@ LESSONS = (
         "A commit is a snapshot of your project with a message that says why.",
     ),
 )
-
-
-def _make_user(rt: Runtime, *, name: str, role: str) -> tuple[str, str]:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-    with rt.db.session_scope() as db:
-        user = User(
-            email=email,
-            name=name,
-            password_hash=password_hash(PASSWORD),
-            role=role,
-            status="active",
-        )
-        db.add(user)
-        db.flush()
-        return user.id, email
 
 
 def _make_course(rt: Runtime, instructor_id: str) -> tuple[str, str]:
@@ -186,8 +170,8 @@ def _run_jobs(rt: Runtime, student_id: str) -> Certificate:
 def test_enroll_learn_pass_the_quiz_and_verify_the_certificate(
     page: Any, live_server: str, live_runtime: Runtime, artifacts_dir: Path
 ) -> None:
-    instructor_id, _ = _make_user(live_runtime, name="Grace Hopper", role="instructor")
-    student_id, email = _make_user(live_runtime, name="Linus Learner", role="student")
+    instructor_id, _ = make_person(live_runtime, name="Grace Hopper", role="instructor")
+    student_id, email = make_person(live_runtime, name="Linus Learner", role="student")
     slug, title = _make_course(live_runtime, instructor_id)
 
     # ------------------------------------------------------------- enroll

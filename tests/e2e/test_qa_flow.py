@@ -13,14 +13,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from syllabus.accounts.models import User
 from syllabus.catalog.models import Course, Lesson, Section
 from syllabus.kit.db import utcnow
 from syllabus.kit.markdown import render_markdown
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Enrollment
 from tests.e2e.conftest import CSP_RECORDER, DESKTOP_VIEWPORT
-from tests.factories import PASSWORD, password_hash
+from tests.e2e.people import PASSWORD, make_person
 
 pytestmark = pytest.mark.e2e
 
@@ -55,21 +54,6 @@ def second_page(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
-
-
-def _make_user(rt: Runtime, *, name: str, role: str) -> tuple[str, str]:
-    email = f"qa-{role}-{uuid.uuid4().hex[:8]}@example.com"
-    with rt.db.session_scope() as db:
-        user = User(
-            email=email,
-            name=name,
-            password_hash=password_hash(PASSWORD),
-            role=role,
-            status="active",
-        )
-        db.add(user)
-        db.flush()
-        return user.id, email
 
 
 def _make_course(rt: Runtime, instructor_id: str, student_id: str) -> tuple[str, str, str]:
@@ -153,10 +137,10 @@ def test_a_student_asks_the_instructor_answers_and_the_badge_tells_the_student(
     artifacts_dir: Path,
     fast_badge: None,
 ) -> None:
-    instructor_id, instructor_email = _make_user(
+    instructor_id, instructor_email = make_person(
         live_runtime, name="Grace Hopper", role="instructor"
     )
-    student_id, student_email = _make_user(live_runtime, name="Linus Learner", role="student")
+    student_id, student_email = make_person(live_runtime, name="Linus Learner", role="student")
     slug, _title, lesson_id = _make_course(live_runtime, instructor_id, student_id)
     lesson_path = f"/learn/{slug}/lessons/{lesson_id}"
     badge = page.get_by_test_id("unread-count")

@@ -11,28 +11,12 @@ from playwright.sync_api import expect
 
 from syllabus.accounts.models import User
 from syllabus.kit.runtime import Runtime
-from syllabus.kit.security import hash_password
-from tests.factories import PASSWORD
+from tests.e2e.people import PASSWORD, make_person
 
 pytestmark = pytest.mark.e2e
 
 PHONE_VIEWPORT = {"width": 375, "height": 740}
 DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
-
-
-def _make_user(rt: Runtime, *, name: str, role: str) -> str:
-    email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
-    with rt.db.session_scope() as db:
-        db.add(
-            User(
-                email=email,
-                name=name,
-                password_hash=hash_password(PASSWORD),
-                role=role,
-                status="active",
-            )
-        )
-    return email
 
 
 def _log_in(page: Any, base: str, email: str, next_path: str) -> None:
@@ -106,8 +90,8 @@ def _drag(page: Any, handle: Any, target: Any) -> None:
 def test_build_drag_submit_and_approve_a_course(
     page: Any, live_server: str, live_runtime: Runtime, artifacts_dir: Path
 ) -> None:
-    instructor = _make_user(live_runtime, name="Iris Instructor", role="instructor")
-    admin = _make_user(live_runtime, name="Ada Admin", role="admin")
+    instructor = make_person(live_runtime, name="Iris Instructor", role="instructor")[1]
+    admin = make_person(live_runtime, name="Ada Admin", role="admin")[1]
     title = f"Shipping Web APIs {uuid.uuid4().hex[:6]}"
 
     # ----------------------------------------------------------- create
@@ -252,7 +236,7 @@ def test_lesson_and_quiz_editors(
     from syllabus.catalog import authoring
     from syllabus.catalog.schemas import CourseCreate, LessonCreate, SectionIn
 
-    email = _make_user(live_runtime, name="Quinn Quizmaster", role="instructor")
+    email = make_person(live_runtime, name="Quinn Quizmaster", role="instructor")[1]
     with live_runtime.db.session_scope() as db:
         user = db.query(User).filter_by(email=email).one()
         actor = Actor(id=user.id, role=user.role, name=user.name, email=user.email)
@@ -312,7 +296,7 @@ def test_lesson_and_quiz_editors(
 
 
 def test_a_student_is_pointed_to_teach(page: Any, live_server: str, live_runtime: Runtime) -> None:
-    email = _make_user(live_runtime, name="Sid Student", role="student")
+    email = make_person(live_runtime, name="Sid Student", role="student")[1]
     _log_in(page, live_server, email, "/")
     response = page.goto(f"{live_server}/studio", wait_until="load")
     assert response is not None
