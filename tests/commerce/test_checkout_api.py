@@ -3,8 +3,8 @@ race, and zero totals paid at once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,7 +20,6 @@ from syllabus.commerce.providers.base import CheckoutRequest, CheckoutStart
 from syllabus.commerce.schemas import CheckoutIn
 from syllabus.config import Settings
 from syllabus.kit.db import utcnow
-from syllabus.kit.errors import AppError
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Enrollment
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
@@ -35,6 +34,7 @@ from tests.commerce.factories import (
     start_checkout,
 )
 from tests.factories import make_user
+from tests.support.races import all_at_once, or_refusal
 
 
 def orders_of(db: Session, user_id: str) -> list[Order]:
@@ -292,29 +292,14 @@ def test_fifty_buyers_race_for_the_last_coupon_use(committed_runtime: Runtime) -
         course = make_course(session, teacher, price=4000)
         coupon = make_coupon(session, course, code="LASTONE", percent_off=75, max_redemptions=1)
         buyers = [actor_of(make_user(session)) for _ in range(RACERS)]
-    barrier = threading.Barrier(RACERS)
-    outcomes: dict[str, Any] = {}
-    lock = threading.Lock()
+    body = CheckoutIn(course_ids=[course.id], coupon="LASTONE", provider="sandbox")
 
-    def buy(index: int) -> None:
-        actor = buyers[index]
-        body = CheckoutIn(course_ids=[course.id], coupon="LASTONE", provider="sandbox")
-        barrier.wait()
-        try:
-            with rt.db.session_scope() as session:
-                result: Any = checkout_service.checkout(session, rt, actor, body)
-        except AppError as refusal:
-            result = refusal.code
-        except Exception as exc:  # reported below, with the thread's buyer
-            result = f"crash: {exc!r}"
-        with lock:
-            outcomes[actor.id] = result
+    def buy(actor: Any) -> Any:
+        with rt.db.session_scope() as session:
+            return checkout_service.checkout(session, rt, actor, body)
 
-    threads = [threading.Thread(target=buy, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = all_at_once([or_refusal(partial(buy, actor)) for actor in buyers])
+    outcomes = {actor.id: result for actor, result in zip(buyers, results, strict=True)}
 
     assert len(outcomes) == RACERS
     codes = sorted(v for v in outcomes.values() if isinstance(v, str))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -23,6 +20,7 @@ from syllabus.learning.models import Enrollment
 from tests.catalog.factories import make_course
 from tests.commerce.orders_factory import make_order
 from tests.factories import make_user
+from tests.support.races import all_at_once
 
 DELIVERIES = 50
 
@@ -60,18 +58,6 @@ def _receive(rt: Runtime, body: bytes, headers: dict[str, str]) -> WebhookAck:
         return webhooks.receive(session, rt, "sandbox", headers, body)
 
 
-def _all_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads released together; re-raises the first failure."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Any]) -> Any:
-        barrier.wait(timeout=30)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def _count(rt: Runtime, model: type, *conditions: Any) -> int:
     with rt.db.session_scope() as s:
         return int(s.scalar(select(func.count()).select_from(model).where(*conditions)) or 0)
@@ -104,7 +90,7 @@ def test_fifty_concurrent_deliveries_of_one_event_grant_once(committed_runtime: 
     body, headers = _signed(rt, "payment.succeeded", order)
     event_id = _event_id(body)
 
-    acks = _all_at_once([lambda: _receive(rt, body, headers) for _ in range(DELIVERIES)])
+    acks = all_at_once([lambda: _receive(rt, body, headers) for _ in range(DELIVERIES)])
 
     assert all(ack.received for ack in acks)
     assert sum(not ack.duplicate for ack in acks) == 1
@@ -153,7 +139,7 @@ def test_two_different_success_events_processed_at_once_grant_once(
                 cause="razorpay:verify",
             )
 
-    outcomes = _all_at_once([*(lambda i=i: process(i) for i in stored), verify_style])
+    outcomes = all_at_once([*(lambda i=i: process(i) for i in stored), verify_style])
 
     assert sorted(outcomes) == ["applied", "ignored", "ignored"]
     assert _order(rt, order.id).status == "paid"
@@ -217,7 +203,7 @@ def test_refund_and_payment_processed_at_the_same_moment_end_refunded(
         with rt.db.session_scope() as session:
             return webhooks.process_event(session, rt, provider_event_id)
 
-    outcomes = _all_at_once([lambda i=i: process(i) for i in ids])
+    outcomes = all_at_once([lambda i=i: process(i) for i in ids])
 
     assert "applied" in outcomes
     final = _order(rt, order.id)

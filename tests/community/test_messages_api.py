@@ -3,9 +3,7 @@ limit, the recipient's notification and email, and counts that stay exact under 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -25,6 +23,7 @@ from syllabus.kit.runtime import Runtime
 from syllabus.notifications.models import Notification, NotificationPreference
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
 from tests.factories import bearer, login, mails_to, make_user
+from tests.support.races import all_at_once
 
 API = "/api/v1"
 THREADS = f"{API}/messages/threads"
@@ -404,18 +403,6 @@ def test_user_text_in_the_email_is_escaped(
 # ------------------------------------------------------------------ races
 
 
-def _all_at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads released together; re-raises the first failure."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], Any]) -> Any:
-        barrier.wait(timeout=30)
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def test_concurrent_messages_keep_the_counts_exact(committed_runtime: Runtime) -> None:
     rt = committed_runtime
     with rt.db.session_scope() as s:
@@ -432,7 +419,7 @@ def test_concurrent_messages_keep_the_counts_exact(committed_runtime: Runtime) -
             return messages.start_thread(s, rt, actor, data)
 
     # Both write the very first message at once: one thread between them.
-    ids = _all_at_once([lambda: first(learner), lambda: first(teacher, student_id=student.id)])
+    ids = all_at_once([lambda: first(learner), lambda: first(teacher, student_id=student.id)])
     assert ids[0] == ids[1]
     thread_id = ids[0]
 
@@ -441,7 +428,7 @@ def test_concurrent_messages_keep_the_counts_exact(committed_runtime: Runtime) -
             messages.send_message(s, rt, actor, thread_id, f"message {n}")
 
     per_side = 6
-    _all_at_once(
+    all_at_once(
         [lambda n=n: say(learner, n) for n in range(per_side)]
         + [lambda n=n: say(teacher, n) for n in range(per_side)]
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from syllabus.community import review_votes
 from syllabus.community.models import Review, ReviewVote
-from syllabus.kit.errors import AppError
 from syllabus.kit.mail import read_outbox
 from syllabus.kit.outbox import OutboxMessage
 from syllabus.kit.runtime import Runtime
@@ -19,6 +18,7 @@ from syllabus.notifications.models import Notification
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
 from tests.community.test_reviews_api import XSS, enrolled_student, post_review
 from tests.factories import make_user
+from tests.support.races import all_at_once, or_refusal
 
 API = "/api/v1"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -138,27 +138,12 @@ def test_simultaneous_votes_keep_the_count_exact(committed_runtime: Runtime) -> 
         voters = [actor_of(make_user(session)) for _ in range(3)]
     # The first voter votes twice at once, the others once each.
     racers = [voters[0], voters[0], voters[1], voters[2]]
-    barrier = threading.Barrier(len(racers))
-    outcomes: list[Any] = []
-    lock = threading.Lock()
 
-    def vote(actor: Any) -> None:
-        barrier.wait()
-        try:
-            with rt.db.session_scope() as session:
-                result: Any = review_votes.vote_helpful(session, rt, actor, review_id)[1]
-        except AppError as refusal:
-            result = refusal.code
-        except Exception as exc:  # reported below
-            result = f"crash: {exc!r}"
-        with lock:
-            outcomes.append(result)
+    def vote(actor: Any) -> Any:
+        with rt.db.session_scope() as session:
+            return review_votes.vote_helpful(session, rt, actor, review_id)[1]
 
-    threads = [threading.Thread(target=vote, args=(actor,)) for actor in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = all_at_once([or_refusal(partial(vote, actor)) for actor in racers])
 
     assert sorted(outcomes, key=str) == [False, True, True, True], outcomes
     with rt.db.session_scope() as session:

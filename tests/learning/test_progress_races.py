@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from functools import partial
 
 from sqlalchemy import func, select
 
 from syllabus.kit import queue
-from syllabus.kit.errors import AppError
 from syllabus.kit.outbox import OutboxMessage
 from syllabus.kit.runtime import Runtime
 from syllabus.learning import progress
@@ -16,6 +14,7 @@ from syllabus.learning.models import Certificate, Enrollment, LessonProgress
 from tests.catalog.factories import actor_of, make_course, make_enrollment
 from tests.factories import make_user
 from tests.learning.helpers import lessons_of
+from tests.support.races import all_at_once
 
 # Two writers finish the last two lessons, and two more repeat the very last one.
 RACERS = 4
@@ -37,29 +36,14 @@ def test_simultaneous_final_lessons_complete_the_course_once(committed_runtime: 
                 session, rt, actor, lesson_id, position_seconds=None, completed=True
             )
     targets = [lesson_ids[2], lesson_ids[3], lesson_ids[3], lesson_ids[3]]
-    barrier = threading.Barrier(RACERS)
-    outcomes: list[Any] = []
-    lock = threading.Lock()
 
-    def finish(lesson_id: str) -> None:
-        barrier.wait()
-        try:
-            with rt.db.session_scope() as session:
-                result: Any = progress.record_progress(
-                    session, rt, actor, lesson_id, position_seconds=None, completed=True
-                ).percent
-        except AppError as refusal:
-            result = refusal.code
-        except Exception as exc:  # reported below
-            result = f"crash: {exc!r}"
-        with lock:
-            outcomes.append(result)
+    def finish(lesson_id: str) -> int:
+        with rt.db.session_scope() as session:
+            return progress.record_progress(
+                session, rt, actor, lesson_id, position_seconds=None, completed=True
+            ).percent
 
-    threads = [threading.Thread(target=finish, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = all_at_once([partial(finish, target) for target in targets])
 
     assert len(outcomes) == RACERS
     assert all(isinstance(value, int) for value in outcomes), outcomes
