@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -102,3 +103,18 @@ def test_the_daily_job(db: Session, runtime: Runtime) -> None:
     schedule = purge_read_notifications.task_class()
     assert schedule.validate_datetime(datetime(2031, 3, 15, 3, 40))
     assert not schedule.validate_datetime(datetime(2031, 3, 16, 4, 40))
+
+
+def test_the_scheduled_job_reads_the_clock(db: Session, runtime: Runtime) -> None:
+    """The task as the scheduler runs it, under a frozen clock: 30 days are counted from now."""
+    user = make_user(db)
+    add(db, user, "read 31 days before", created=timedelta(days=40), read=timedelta(days=31))
+    add(db, user, "read 29 days before", created=timedelta(days=40), read=timedelta(days=29))
+    add(db, user, "unread", created=timedelta(days=400), read=None)
+
+    with time_machine.travel(NOW, tick=False):
+        assert purge_read_notifications.call_local() == 1
+    assert titles(db) == {"read 29 days before", "unread"}
+    with time_machine.travel(NOW + timedelta(days=2), tick=False):
+        assert purge_read_notifications.call_local() == 1
+    assert titles(db) == {"unread"}, "unread notifications are never deleted"
