@@ -18,20 +18,17 @@ from jinja2.runtime import Context
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection
 
 from syllabus.commerce.models import CartItem
 from syllabus.commerce.schemas import CouponCode
-from syllabus.kit.logging import get_logger
 from syllabus.kit.money import exponent
-from syllabus.kit.runtime import get_runtime
+from syllabus.web.header_counts import header_count
 from syllabus.web.routes._money import CURRENCY_SYMBOLS, money_label
 from syllabus.web.templating import templates
 
 COMMERCE = "pages/commerce/"
-log = get_logger("syllabus.web.commerce")
 
 ORDER_STATUS_LABELS = {
     "pending": ("Awaiting payment", "warning"),
@@ -141,28 +138,18 @@ def is_coupon_error(code: str) -> bool:
 
 
 def cart_count(connection: HTTPConnection) -> int:
-    """How many courses the signed-in visitor has in the cart: one COUNT per request.
+    """How many courses the signed-in visitor has in the cart (the header's badge).
 
-    Zero without a query for a visitor who is not signed in; a page that
-    already knows the number sets `request.state.cart_count` first.
+    A page that already knows the number sets `request.state.cart_count` first.
     """
-    cached = getattr(connection.state, "cart_count", None)
-    if isinstance(cached, int):
-        return cached
-    user = getattr(connection.state, "user", None)
-    if user is None:
-        return 0
-    try:
-        with get_runtime().db.read_connection() as conn:
-            count = conn.scalar(
-                select(func.count()).select_from(CartItem).where(CartItem.user_id == user.id)
-            )
-    except SQLAlchemyError:
-        # The header's badge is not worth failing a page (an error page above all) for.
-        log.warning("cart_count.failed", exc_info=True)
-        count = 0
-    connection.state.cart_count = int(count or 0)
-    return connection.state.cart_count
+    return header_count(connection, "cart_count", _count_cart)
+
+
+def _count_cart(conn: Connection, user_id: str) -> int:
+    count = conn.scalar(
+        select(func.count()).select_from(CartItem).where(CartItem.user_id == user_id)
+    )
+    return int(count or 0)
 
 
 def in_cart_of(conn: Connection, user_id: str, course_id: str) -> bool:

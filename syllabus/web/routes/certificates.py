@@ -39,12 +39,16 @@ register_flashes(
 
 @router.get("/certificates/{code}", response_class=HTMLResponse)
 def certificate_page(request: Request, code: Code, db: WebDb, actor: OptionalWebActor) -> Response:
-    cert = certificates.verify(db, code, get_runtime())
-    if code != cert.code:
-        return RedirectResponse(f"/certificates/{quote(cert.code)}", status_code=301)
-    context = {"cert": cert, "is_admin": bool(actor and actor.is_admin), "reason": None}
-    if actor is not None and actor.is_admin and cert.status == "revoked":
-        context["reason"] = certificates.by_code(db, cert.code).revoked_reason
+    certificate = certificates.by_code(db, code)
+    if code != certificate.code:
+        return RedirectResponse(f"/certificates/{quote(certificate.code)}", status_code=301)
+    is_admin = bool(actor and actor.is_admin)
+    context = {
+        "cert": certificates.certificate_out(get_runtime(), certificate),
+        "is_admin": is_admin,
+        # The reason stays with the admins; the public page says only "revoked".
+        "reason": certificate.revoked_reason if is_admin else None,
+    }
     return render_page(request, "pages/learning/certificate.html", context)
 
 

@@ -15,10 +15,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import HTTPConnection
 
-from syllabus.kit.logging import get_logger
 from syllabus.kit.pagination import PageParams, page_params
 from syllabus.kit.runtime import get_runtime
 from syllabus.kit.security import local_path
@@ -28,11 +26,11 @@ from syllabus.notifications.kinds import KINDS
 from syllabus.notifications.schemas import KindPreferenceIn, PreferencesIn
 from syllabus.web.deps import CsrfChecked, OptionalWebActor, WebActor, WebDb, WebForm, flash
 from syllabus.web.flashes import register_flashes
+from syllabus.web.header_counts import header_count
 from syllabus.web.pages import render_page, see_other
 from syllabus.web.templating import is_htmx, render, templates
 
 router = APIRouter(include_in_schema=False)
-log = get_logger("syllabus.web.notifications")
 
 PAGES = "pages/notifications/"
 INBOX = "/notifications"
@@ -53,21 +51,7 @@ register_flashes(
 
 def unread_of(connection: HTTPConnection) -> int:
     """The signed-in visitor's unread notifications: one COUNT per request, 0 when signed out."""
-    cached = getattr(connection.state, "unread_notifications", None)
-    if isinstance(cached, int):
-        return cached
-    user = getattr(connection.state, "user", None)
-    if user is None:
-        return 0
-    try:
-        with get_runtime().db.read_connection() as conn:
-            count = unread_count(conn, user.id)
-    except SQLAlchemyError:
-        # The badge is not worth failing a page (an error page above all) for.
-        log.warning("unread_count.failed", exc_info=True)
-        count = 0
-    connection.state.unread_notifications = count
-    return count
+    return header_count(connection, "unread_notifications", unread_count)
 
 
 @router.get("/notifications/badge", response_class=HTMLResponse)
