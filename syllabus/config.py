@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     log_json: bool = False
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Largest multipart or chunk request body; per-purpose caps are below.
     max_upload_bytes: int = Field(2 * 1024**3, ge=1024)
 
     # --- accounts and sessions --------------------------------------------------
@@ -106,6 +107,22 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     media_url_ttl_seconds: int = Field(900, ge=10, le=7 * 24 * 3600)
 
+    # --- media uploads and video -------------------------------------------------
+    # Per-purpose caps; pictures are capped at 5 MB (kit/images.py).
+    max_video_bytes: int = Field(2 * 1024**3, ge=1024)
+    max_attachment_bytes: int = Field(100 * 1024**2, ge=1024)
+    # Resumable uploads: the largest chunk accepted, and how long an unfinished one lives.
+    upload_chunk_bytes: int = Field(8 * 1024**2, ge=64 * 1024, le=64 * 1024**2)
+    upload_expiry_hours: int = Field(24, ge=1, le=24 * 14)
+    # An ffmpeg binary to use instead of PATH's or the imageio-ffmpeg wheel's.
+    ffmpeg_path: str | None = None
+    # HLS rendition heights; a source is never upscaled.
+    hls_ladder: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [360, 720, 1080])
+    transcode_max_attempts: int = Field(3, ge=1, le=10)
+    transcode_timeout_seconds: int = Field(3600, ge=30, le=24 * 3600)
+    # Signed playback URLs live this long; the player renews them before they lapse.
+    playback_url_ttl_seconds: int = Field(1800, ge=30, le=24 * 3600)
+
     # --- commerce --------------------------------------------------------------
     # Days after a sale in which the buyer may get a refund; earnings wait as long.
     refund_window_days: int = Field(30, ge=0, le=365)
@@ -151,6 +168,20 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [item.strip() for item in text.split(",") if item.strip()]
         return value
+
+    @field_validator("hls_ladder", mode="before")
+    @classmethod
+    def _split_ladder(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(item) for item in value.replace(" ", "").split(",") if item]
+        return value
+
+    @field_validator("hls_ladder")
+    @classmethod
+    def _ladder_heights(cls, value: list[int]) -> list[int]:
+        if not value or any(not 144 <= height <= 2160 or height % 2 for height in value):
+            raise ValueError("hls_ladder needs even heights between 144 and 2160")
+        return sorted(set(value))
 
     @model_validator(mode="after")
     def _active_kid_exists(self) -> Settings:

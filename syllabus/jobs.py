@@ -5,6 +5,7 @@ from syllabus.commerce import tasks as commerce_tasks
 from syllabus.community import announcement_delivery as announcement_tasks
 from syllabus.kit import outbox
 from syllabus.learning import tasks as learning_tasks
+from syllabus.media import tasks as media_tasks
 from syllabus.notifications import email
 from syllabus.notifications import newsletter as newsletter_tasks
 from syllabus.notifications import retention as notification_retention
@@ -16,6 +17,7 @@ __all__ = [
     "commerce_tasks",
     "email",
     "learning_tasks",
+    "media_tasks",
     "newsletter_tasks",
     "notification_retention",
     "outbox",

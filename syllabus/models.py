@@ -37,6 +37,7 @@ from syllabus.community.models import (
 from syllabus.kit.db import Base
 from syllabus.kit.outbox import OutboxMessage
 from syllabus.learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from syllabus.media.models import MediaAsset, MediaUpload
 from syllabus.notifications.models import Notification, NotificationPreference
 
 metadata = Base.metadata
@@ -59,6 +60,8 @@ __all__ = [
     "InstructorApplication",
     "Lesson",
     "LessonProgress",
+    "MediaAsset",
+    "MediaUpload",
     "Message",
     "MessageThread",
     "Notification",

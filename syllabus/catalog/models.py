@@ -99,6 +99,8 @@ class Lesson(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_lessons_section_id_position", "section_id", "position"),
         Index("ix_lessons_course_id", "course_id"),
+        # A finished transcode updates the lessons showing that video.
+        Index("ix_lessons_media_id", "media_id"),
     )
 
     section_id: Mapped[str] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))

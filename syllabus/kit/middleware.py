@@ -175,7 +175,9 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         content_type = (_header(scope, b"content-type") or "").lower()
-        limit = self.max_upload if content_type.startswith("multipart/") else self.max_body
+        # Multipart forms and resumable-upload chunks carry files; all else is small.
+        is_upload = content_type.startswith(("multipart/", "application/offset+octet-stream"))
+        limit = self.max_upload if is_upload else self.max_body
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(send, limit)

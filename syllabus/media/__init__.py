@@ -1,0 +1,1 @@
+"""Media: uploads, stored assets, video transcoding to HLS and signed playback."""
