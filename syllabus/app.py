@@ -116,22 +116,28 @@ def _include_routers(app: FastAPI) -> None:
         messages,
         notifications,
         pages,
+        player_media,
         questions,
+        streaming,
         studio,
         studio_curriculum,
+        studio_media,
         unsubscribe,
     )
 
     app.include_router(ops.router)
     app.include_router(api_router)
     app.include_router(media_files.router)
+    app.include_router(streaming.router)
     app.include_router(pages.router)
     app.include_router(accounts.router)
     app.include_router(catalog.router)
     app.include_router(studio.router)
     app.include_router(studio_curriculum.router)
+    app.include_router(studio_media.router)
     app.include_router(admin_reviews.router)
     app.include_router(learning.router)
+    app.include_router(player_media.router)
     app.include_router(certificates.router)
     app.include_router(questions.router)
     app.include_router(announcements.router)

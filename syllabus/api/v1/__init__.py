@@ -9,9 +9,11 @@ from syllabus.api.v1 import commerce as commerce_api
 from syllabus.api.v1 import community as community_api
 from syllabus.api.v1 import earnings as earnings_api
 from syllabus.api.v1 import learning as learning_api
+from syllabus.api.v1 import media as media_api
 from syllabus.api.v1 import messages as messages_api
 from syllabus.api.v1 import notifications as notifications_api
 from syllabus.api.v1 import payments as payments_api
+from syllabus.api.v1 import playback as playback_api
 from syllabus.api.v1 import questions as questions_api
 
 api_router = APIRouter(prefix="/api/v1")
@@ -34,3 +36,5 @@ api_router.include_router(mail_admin.router)
 api_router.include_router(notifications_api.router)
 api_router.include_router(questions_api.router)
 api_router.include_router(announcements_api.router)
+api_router.include_router(media_api.router)
+api_router.include_router(playback_api.router)

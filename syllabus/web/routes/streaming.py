@@ -1,0 +1,5 @@
+"""Placeholder: replaced by its real routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
