@@ -195,6 +195,7 @@ def seed_demo_command(
     from syllabus.accounts.models import User
     from syllabus.accounts.password_policy import check_password
     from syllabus.demo import DemoSeedError, seed_demo
+    from syllabus.demo.media import add_demo_videos
     from syllabus.kit.runtime import get_runtime
     from syllabus.search.indexer import reindex_all
 
@@ -204,6 +205,7 @@ def seed_demo_command(
     except WeakPassword as exc:
         typer.secho(f"Cannot seed the demo: {exc.message}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
+    videos = 0
     try:
         with get_runtime().db.session_scope() as session, ExitStack() as stack:
             if if_empty and session.scalar(select(User.id).limit(1)) is not None:
@@ -211,8 +213,10 @@ def seed_demo_command(
                 return
             updates: list[Callable[[int], None]] = []
 
-            def start(total: int) -> None:
-                bar = typer.progressbar(length=total, label="Seeding demo data")
+            def start(total: int, label: str = "Seeding demo data") -> None:
+                stack.close()  # the previous bar ends its line
+                updates.clear()
+                bar = typer.progressbar(length=total, label=label)
                 updates.append(stack.enter_context(bar).update)
 
             def advance(rows: int) -> None:
@@ -222,6 +226,13 @@ def seed_demo_command(
             logins = seed_demo(session, password=password, progress=advance, on_total=start)
             if logins.created:
                 reindex_all(session)  # the demo's courses are written in bulk
+                videos = add_demo_videos(
+                    session,
+                    get_runtime(),
+                    logins,
+                    progress=advance,
+                    on_total=lambda total: start(total, "Making demo videos"),
+                )
     except DemoSeedError as exc:
         typer.secho(f"Cannot seed the demo: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
@@ -234,6 +245,7 @@ def seed_demo_command(
         f"{counts['lessons']} lessons, {counts['users']} users, "
         f"{counts['enrollments']} enrollments, {counts['reviews']} reviews."
     )
+    typer.echo(f"{videos} video lessons play demo clips once the job worker has transcoded them.")
     shown = logins.shown()
     width = max(len(login.email) for login in shown)
     typer.echo(f"\nDemo logins (password: {logins.password})\n")

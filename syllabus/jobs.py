@@ -5,6 +5,8 @@ from syllabus.commerce import tasks as commerce_tasks
 from syllabus.community import announcement_delivery as announcement_tasks
 from syllabus.kit import outbox
 from syllabus.learning import tasks as learning_tasks
+from syllabus.media import resumable as media_resumable
+from syllabus.media import sweep as media_sweep
 from syllabus.media import tasks as media_tasks
 from syllabus.notifications import email
 from syllabus.notifications import newsletter as newsletter_tasks
@@ -17,6 +19,8 @@ __all__ = [
     "commerce_tasks",
     "email",
     "learning_tasks",
+    "media_resumable",
+    "media_sweep",
     "media_tasks",
     "newsletter_tasks",
     "notification_retention",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -33,8 +34,11 @@ from syllabus.community.models import (
     Review,
 )
 from syllabus.demo import DemoLogins, seed_demo
+from syllabus.demo.media import add_demo_videos
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.models import Enrollment
+from syllabus.media import keys
+from syllabus.media.models import MediaAsset
 from syllabus.notifications.models import Notification
 from tests.factories import login, make_user
 
@@ -285,6 +289,15 @@ def test_cli_seeds_an_empty_database_and_its_logins_sign_in(
     roles = [login(client, email, DEMO_PASSWORD)["user"]["role"] for email in emails]
     assert roles == ["admin", "instructor", "instructor", "student", "student"]
 
+    videos = db.scalars(select(Lesson).where(Lesson.kind == "video")).all()
+    assert f"{len(videos)} video lessons play demo clips" in result.output
+    assert videos
+    assert all(lesson.media_id for lesson in videos)
+    assets = db.scalars(select(MediaAsset)).all()
+    assert {a.id for a in assets} == {lesson.media_id for lesson in videos}
+    assert {a.status for a in assets} == {"uploaded"}
+    assert all(a.source_key and runtime.storage.size(a.source_key) > 0 for a in assets)
+
     again = CliRunner().invoke(app, ["seed-demo"])
     assert again.exit_code == 0, again.output
     assert again.output.strip() == "Demo data already present."
@@ -357,3 +370,43 @@ def test_demo_students_have_questions_answers_and_unread_notifications(
     assert inbox["unread_count"] > 0
     assert {item["kind"] for item in inbox["items"]} >= {"question_answered"}
     assert db.scalar(select(func.count()).select_from(Notification)) >= inbox["total"]
+
+
+def test_demo_video_lessons_get_clips_of_their_instructor_transcoded_like_uploads(
+    db: Session, seeded: DemoLogins, runtime: Runtime, run_jobs: Callable[[], int]
+) -> None:
+    shown = add_demo_videos(db, runtime, seeded, seconds=2.0)
+    db.commit()
+
+    videos = db.scalars(select(Lesson).where(Lesson.kind == "video")).all()
+    assert len(videos) == shown
+    courses = {c.id: c for c in db.scalars(select(Course))}
+    published = {c.id for c in courses.values() if c.status == "published"}
+    assert {lesson.course_id for lesson in videos} == published
+    assert {lesson.course_id for lesson in videos if lesson.is_preview} == published
+    assets = {a.id: a for a in db.scalars(select(MediaAsset))}
+    for lesson in videos:
+        assert assets[lesson.media_id].owner_id == courses[lesson.course_id].instructor_id
+    assert len(assets) == len({courses[c].instructor_id for c in published})
+
+    run_jobs()
+
+    db.expire_all()
+    for asset in db.scalars(select(MediaAsset)):
+        assert (asset.status, asset.duration_seconds, asset.error) == ("ready", 2, None)
+        assert [r["name"] for r in asset.renditions] == ["360p"]
+        assert runtime.storage.exists(keys.master_key(asset.id))
+        assert runtime.storage.exists(keys.poster_key(asset.id))
+    assert {
+        lesson.duration_seconds
+        for lesson in db.scalars(select(Lesson).where(Lesson.kind == "video"))
+    } == {2}
+    totals = dict(
+        db.execute(
+            select(Lesson.course_id, func.sum(Lesson.duration_seconds)).group_by(Lesson.course_id)
+        )
+        .tuples()
+        .all()
+    )
+    for course in db.scalars(select(Course)):
+        assert course.duration_seconds == totals[course.id], "course lengths follow the videos"

@@ -164,7 +164,7 @@ def create_course(session: Session, rt: Runtime, actor: Actor, body: CourseCreat
         lesson_count=0,
         duration_seconds=0,
     )
-    _apply_fields(session, course, body)
+    _apply_fields(session, rt, actor, course, body)
     for attempt in range(5):
         course.slug = _free_slug(session, body.title)
         try:
@@ -186,7 +186,7 @@ def update_course(
     course = owned_course(session, actor, course_key, for_update=True)
     if body.title is not None:
         course.title = body.title
-    _apply_fields(session, course, body)
+    _apply_fields(session, rt, actor, course, body)
     record_change(session, rt, course)
     return course
 
@@ -221,7 +221,9 @@ def delete_course(session: Session, rt: Runtime, actor: Actor, course_key: str) 
     return outcome
 
 
-def _apply_fields(session: Session, course: Course, body: CourseFields) -> None:
+def _apply_fields(
+    session: Session, rt: Runtime, actor: Actor, course: Course, body: CourseFields
+) -> None:
     given = body.model_fields_set
     for name in ("subtitle", "level", "language", "has_certificate"):
         value = getattr(body, name)
@@ -238,9 +240,18 @@ def _apply_fields(session: Session, course: Course, body: CourseFields) -> None:
         if body.category_id is not None and not repo.category_exists(session, body.category_id):
             raise UnknownCategory(f"There is no category {body.category_id!r}.")
         course.category_id = body.category_id
-    if "promo_media_id" in given:
-        course.promo_media_id = body.promo_media_id
-    # thumbnail_media_id waits for the media module, which can check the asset is an image.
+    if given & {"thumbnail_media_id", "promo_media_id"}:
+        from syllabus.media.assets import apply_course_media  # media builds on the catalog
+
+        apply_course_media(
+            session,
+            rt,
+            actor,
+            course,
+            thumbnail_media_id=body.thumbnail_media_id,
+            promo_media_id=body.promo_media_id,
+            given=given,
+        )
     if body.price is not None:
         if body.price.currency != course.currency and "list_price" not in given:
             course.list_price_amount = None  # no longer comparable

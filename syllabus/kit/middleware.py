@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import structlog
@@ -85,9 +86,36 @@ class RequestContextMiddleware:
 CSP_EXTRA_STATE = "csp_extra"
 
 
+# With the S3 backend the browser fetches posters, pictures and HLS segments
+# (hls.js uses XHR, hence connect-src) straight from the bucket.
+_STORAGE_DIRECTIVES = ("connect-src", "media-src", "img-src")
+
+
 def _csp_header(directives: dict[str, str]) -> tuple[bytes, bytes]:
     csp = "; ".join(f"{key} {value}" for key, value in directives.items())
     return (b"content-security-policy", csp.encode())
+
+
+def storage_origins(settings: Any) -> list[str]:
+    """The origins presigned media URLs point at; none for the local backend.
+
+    A custom endpoint (MinIO, R2, moto) is addressed path-style, so its own
+    origin; on AWS, the bucket's virtual hosts (global and regional), or for
+    a bucket name with dots the path-style endpoint boto3 then signs for.
+    """
+    if getattr(settings, "storage_backend", "local") != "s3" or not settings.s3_bucket:
+        return []
+    if settings.s3_endpoint_url:
+        parts = urlsplit(settings.s3_endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}".lower()]
+    bucket, region = settings.s3_bucket, settings.s3_region
+    if "." in bucket:
+        return [
+            "https://s3.amazonaws.com"
+            if region == "us-east-1"
+            else f"https://s3.{region}.amazonaws.com"
+        ]
+    return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
 
 
 class SecurityHeadersMiddleware:
@@ -121,11 +149,24 @@ class SecurityHeadersMiddleware:
             headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
         self.headers = headers
         self.names = {name for name, _ in headers}
+        self._storage_added = False
+
+    def _add_storage_origins(self, scope: Scope) -> None:
+        """Once, from the settings of the app this middleware wraps (set before any request)."""
+        self._storage_added = True
+        settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+        origins = " ".join(storage_origins(settings)) if settings is not None else ""
+        if origins:
+            for key in _STORAGE_DIRECTIVES:
+                self.directives[key] = f"{self.directives[key]} {origins}"
+            self.headers[0] = _csp_header(self.directives)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not self._storage_added:
+            self._add_storage_origins(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

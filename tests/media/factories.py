@@ -41,10 +41,13 @@ def _write_hls(rt: Runtime, asset_id: str, seconds: float) -> None:
             f"{_RENDITION}/index.m3u8\n"
         )
         prefix = keys.hls_prefix(asset_id)
-        rt.storage.save_bytes(prefix + keys.MASTER_PLAYLIST, master.encode())
+        rt.storage.save_bytes(
+            prefix + keys.MASTER_PLAYLIST, master.encode(), "application/vnd.apple.mpegurl"
+        )
         for path in sorted(out.iterdir()):
             with path.open("rb") as handle:
-                rt.storage.save(f"{prefix}{_RENDITION}/{path.name}", handle)
+                kind = "video/mp2t" if path.suffix == ".ts" else "application/vnd.apple.mpegurl"
+                rt.storage.save(f"{prefix}{_RENDITION}/{path.name}", handle, kind)
         with (work / "poster.jpg").open("rb") as handle:
             rt.storage.save(keys.poster_key(asset_id), handle, "image/jpeg")
 

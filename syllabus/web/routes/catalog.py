@@ -41,6 +41,7 @@ from syllabus.search.suggest import MAX_TEXT, cached_suggestions
 from syllabus.web.deps import OptionalWebActor, login_url
 from syllabus.web.flashes import pending_flashes
 from syllabus.web.routes._commerce_views import in_cart_of
+from syllabus.web.routes.player_media import course_promo
 from syllabus.web.templating import SITE_NAME, is_htmx, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -498,6 +499,7 @@ def course_landing(slug: str, request: Request, actor: OptionalWebActor) -> Resp
             "lesson_total": lessons,
             "cta": _call_to_action(rt, actor, course),
             "reviews": _review_panel(rt, actor, course.id),
+            "promo": course_promo(rt, course),
             "category_parent": parent,
             "updated": _month_year(course.updated_at),
             "language_name": LANGUAGE_NAMES.get(course.language.split("-")[0], course.language),

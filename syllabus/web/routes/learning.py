@@ -39,6 +39,7 @@ from syllabus.web.deps import CsrfChecked, OptionalWebActor, WebActor, WebDb, We
 from syllabus.web.deps import login_url as login_url_for
 from syllabus.web.pages import render_page, see_other, undo_refused
 from syllabus.web.routes import _learning_views as views
+from syllabus.web.routes.player_media import lesson_media
 from syllabus.web.templating import is_htmx, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -262,6 +263,7 @@ def lesson_page(
         state = state.model_copy(update={"last_lesson_id": lesson.id})
     quiz = _quiz(db, actor, lesson, state is not None, retake=bool(retake))
     context = _player_context(content, state, lesson, quiz=quiz)
+    context.update(lesson_media(db, actor, content.slug, lesson, state))
     return _page(request, "player.html", context)
 
 

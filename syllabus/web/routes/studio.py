@@ -48,6 +48,7 @@ from syllabus.web.routes._studio_common import (
     not_instructor_page,
     require_instructor,
 )
+from syllabus.web.routes.studio_media import promo_media_panel
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,6 +114,7 @@ def _editor_context(db: Session, course: Course, **extra: Any) -> dict[str, Any]
         "values": _course_values(course),
         "thumbnail_url": _thumbnail_url(db, course),
         "thumbnail_error": None,
+        "promo_media": promo_media_panel(db, course),
     }
     context.update(extra)
     return context
