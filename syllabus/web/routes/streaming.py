@@ -9,23 +9,21 @@ read them.
 
 from __future__ import annotations
 
-import os
-
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from syllabus.kit.runtime import get_runtime
 from syllabus.kit.storage import LocalStorage, Storage, StorageNotFound
 from syllabus.media import stream
 from syllabus.media.playback import STREAM_PATH, InvalidStreamToken, verify_stream_token
-from syllabus.web.routes.media_files import _parse_range, _problem, _stream, _Unsatisfiable
+from syllabus.web.file_responses import problem, ranged_file
 
 router = APIRouter()
 
 
 def _not_found() -> Response:
-    return _problem(404, "Not Found", "No such stream file.", "not_found")
+    return problem(404, "Not Found", "No such stream file.", "not_found")
 
 
 @router.get(STREAM_PATH + "/{token}/{path:path}", include_in_schema=False)
@@ -35,7 +33,7 @@ async def stream_file(request: Request, token: str, path: str) -> Response:
         grant = verify_stream_token(rt, token)
         file = stream.resolve(grant, path)
     except InvalidStreamToken as exc:
-        return _problem(exc.status, exc.title, exc.message, exc.code)
+        return problem(exc.status, exc.title, exc.message, exc.code)
     storage: Storage = request.app.state.storage
     headers = {"Cache-Control": stream.cache_control(grant), "X-Content-Type-Options": "nosniff"}
 
@@ -62,29 +60,4 @@ async def _local_segment(
         handle = await run_in_threadpool(storage.open, key)
     except StorageNotFound:
         return _not_found()
-    size = os.fstat(handle.fileno()).st_size
-    try:
-        byte_range = _parse_range(request.headers.get("range", ""), size)
-    except _Unsatisfiable:
-        handle.close()
-        detail = f"The requested range lies outside the {size}-byte file."
-        return _problem(
-            416,
-            "Range Not Satisfiable",
-            detail,
-            "range_not_satisfiable",
-            {"Content-Range": f"bytes */{size}"},
-        )
-    status, start, length = 200, 0, size
-    headers = {**headers, "Accept-Ranges": "bytes"}
-    if byte_range is not None:
-        first, last = byte_range
-        status, start, length = 206, first, last - first + 1
-        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
-    headers["Content-Length"] = str(length)
-    return StreamingResponse(
-        _stream(handle, start, length),
-        status_code=status,
-        media_type=stream.SEGMENT_TYPE,
-        headers=headers,
-    )
+    return ranged_file(request, handle, stream.SEGMENT_TYPE, headers)
