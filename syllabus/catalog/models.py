@@ -44,6 +44,7 @@ class Course(IdMixin, TimestampMixin, Base):
         Index("ix_courses_status_rating_avg", "status", "rating_avg"),
         Index("ix_courses_status_enrollment_count", "status", "enrollment_count"),
         Index("ix_courses_status_price_amount", "status", "price_amount"),
+        Index("ix_courses_promo_media_id", "promo_media_id"),
         CheckConstraint("price_amount >= 0", name="price_not_negative"),
         CheckConstraint("rating_count >= 0 AND enrollment_count >= 0", name="counts_not_negative"),
     )

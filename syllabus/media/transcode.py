@@ -347,10 +347,13 @@ def _finish(rt: Runtime, claim: Claim, outcome: Outcome) -> None:
 
 
 def _update_lessons(session: Session, rt: Runtime, asset_id: str, seconds: int) -> None:
+    """Lessons showing the video take its duration; their courses and any course
+    using it as the promo get a new revision, so cached pages show it at once."""
     lessons = session.scalars(select(Lesson).where(Lesson.media_id == asset_id)).all()
     for lesson in lessons:
         lesson.duration_seconds = seconds
-    for course_id in sorted({lesson.course_id for lesson in lessons}):
+    promoted = session.scalars(select(Course.id).where(Course.promo_media_id == asset_id)).all()
+    for course_id in sorted({lesson.course_id for lesson in lessons} | set(promoted)):
         course = session.get(Course, course_id, with_for_update=True)
         if course is not None:
             record_change(session, rt, course, counts=True)
