@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -41,6 +41,7 @@ from syllabus.media import keys
 from syllabus.media.models import MediaAsset
 from syllabus.notifications.models import Notification
 from tests.factories import login, make_user
+from tests.support.queries import counted_statements
 
 TABLES: tuple[Any, ...] = (
     User,
@@ -81,20 +82,12 @@ def seeded(db: Session, runtime: Runtime) -> DemoLogins:
 
 
 def test_seed_builds_a_marketplace_with_bulk_inserts(db: Session, runtime: Runtime) -> None:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
     totals: list[int] = []
     batches: list[int] = []
-    event.listen(runtime.db.engine, "before_cursor_execute", record)
-    try:
+    with counted_statements(runtime) as statements:
         logins = seed_demo(
             db, password=DEMO_PASSWORD, progress=batches.append, on_total=totals.append
         )
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", record)
     db.commit()
 
     assert logins.created
@@ -260,16 +253,8 @@ def test_seeded_content_fits_the_catalog_inputs(db: Session, seeded: DemoLogins)
 
 def test_seeding_twice_adds_nothing(db: Session, seeded: DemoLogins, runtime: Runtime) -> None:
     before = _row_counts(db)
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.db.engine, "before_cursor_execute", record)
-    try:
+    with counted_statements(runtime) as statements:
         again = seed_demo(db, password=DEMO_PASSWORD)
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", record)
     db.commit()
     assert not again.created
     assert again.shown() == seeded.shown()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import User
@@ -17,6 +15,7 @@ from syllabus.catalog.models import Course, Lesson, Section
 from syllabus.kit.runtime import Runtime
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
 from tests.factories import make_user
+from tests.support.queries import counted_statements
 
 API = "/api/v1"
 QUESTIONS = [
@@ -169,20 +168,6 @@ def test_drip_dates_count_from_the_enrollment(client: TestClient, db: Session) -
     owner_lessons = as_owner["sections"][0]["lessons"]
     assert [x["available_at"] for x in owner_lessons] == [None] * 4
     assert all(x["body"] for x in owner_lessons), "the owner sees everything"
-
-
-@contextmanager
-def counted_statements(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", count)
 
 
 def test_content_is_a_fixed_number_of_queries(

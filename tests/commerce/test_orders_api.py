@@ -22,7 +22,7 @@ from tests.catalog.factories import actor_of, make_course, signed_in
 from tests.commerce.factories import history_of, make_coupon, order_in_db
 from tests.commerce.orders_factory import API, make_order, make_paid_order
 from tests.factories import mails_to, make_user
-from tests.learning.helpers import counted_statements
+from tests.support.queries import counted_statements
 
 RunJobs = Callable[[], int]
 

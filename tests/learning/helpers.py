@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.catalog.models import Course, Lesson, Section
-from syllabus.kit.runtime import Runtime
 
 API = "/api/v1"
 QUESTIONS: list[dict[str, Any]] = [
@@ -94,20 +92,6 @@ def question_ids(client: TestClient, headers: dict[str, str], course: Course) ->
 
 def put_progress(client: TestClient, headers: dict[str, str], lesson_id: str, **body: Any) -> Any:
     return client.put(f"{API}/lessons/{lesson_id}/progress", json=body, headers=headers)
-
-
-@contextmanager
-def counted_statements(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", count)
 
 
 # --- PDF text ---------------------------------------------------------------------------------

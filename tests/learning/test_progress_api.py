@@ -15,7 +15,8 @@ from syllabus.learning import progress
 from syllabus.learning.models import Enrollment, LessonProgress
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
 from tests.factories import make_user
-from tests.learning.helpers import API, counted_statements, lessons_of, put_progress, set_lesson
+from tests.learning.helpers import API, lessons_of, put_progress, set_lesson
+from tests.support.queries import counted_statements
 
 
 def video_course(db: Session, lessons: int = 3) -> tuple[Course, list[str]]:

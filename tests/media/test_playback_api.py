@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import User
@@ -22,6 +20,7 @@ from syllabus.media.playback import lesson_playback, verify_stream_token
 from tests.catalog.factories import actor_of, make_course, make_enrollment, signed_in
 from tests.factories import bearer, login, make_user
 from tests.media.factories import make_ready_video
+from tests.support.queries import counted_statements
 
 API = "/api/v1"
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
@@ -78,20 +77,6 @@ def assert_refused(response: Any, status: int, code: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == code
-
-
-@contextmanager
-def counted_statements(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(runtime.db.engine, "before_cursor_execute", count)
 
 
 # ------------------------------------------------------------------ the happy path

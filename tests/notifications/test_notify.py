@@ -15,7 +15,7 @@ from syllabus.kit.runtime import Runtime
 from syllabus.notifications.models import Notification, NotificationPreference
 from syllabus.notifications.service import Notice, notify, notify_many
 from tests.factories import mails_to, make_user
-from tests.learning.helpers import counted_statements
+from tests.support.queries import counted_statements
 
 ANNOUNCEMENT = Notice(
     kind="announcement",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.models import User
@@ -26,6 +26,7 @@ from tests.catalog.factories import make_course
 from tests.commerce.factories import make_coupon
 from tests.commerce.orders_factory import make_order, make_paid_order
 from tests.factories import mails_to, make_user
+from tests.support.queries import counted_statements
 from tests.web.test_account_pages import web_login
 
 RunJobs = Callable[[], int]
@@ -127,28 +128,23 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient, course: Cou
 def test_the_header_counts_the_cart_with_one_query(
     client: TestClient, db: Session, runtime: Runtime, instructor: User, course: Course
 ) -> None:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "cart_items" in statement:
-            statements.append(statement)
-
-    engine = runtime.db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted_statements(runtime) as statements:
         client.get("/")
-        assert statements == [], "no cart query for a visitor who is not signed in"
+        assert not _cart_queries(statements), "no cart query for a visitor who is not signed in"
         signed_in_as(client, db)
         other = make_course(db, instructor, title="Difference Engines", price=2999)
         for item in (course, other):
             post(client, "/cart/add", {"course_id": item.id})
         statements.clear()
         home = client.get("/").text
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert header_count(home) == 2
-    assert len(statements) == 1
-    assert "count(" in statements[0].lower()
+    cart_queries = _cart_queries(statements)
+    assert len(cart_queries) == 1
+    assert "count(" in cart_queries[0].lower()
+
+
+def _cart_queries(statements: list[str]) -> list[str]:
+    return [statement for statement in statements if "cart_items" in statement]
 
 
 # ------------------------------------------------- cart, checkout, sandbox
