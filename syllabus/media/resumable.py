@@ -294,14 +294,19 @@ def _sniff_first_chunk(rt: Runtime, actor: Actor, upload_id: str, purpose: str, 
         raise
 
 
+def _locked(session: Session, upload_id: str) -> MediaUpload | None:
+    """The upload's row, locked and freshly read (another request may just have changed it)."""
+    return session.scalars(
+        select(MediaUpload)
+        .where(MediaUpload.id == upload_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def _close(rt: Runtime, upload_id: str, status: str) -> None:
     with rt.db.session_scope() as session:
-        upload = session.scalars(
-            select(MediaUpload)
-            .where(MediaUpload.id == upload_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
+        upload = _locked(session, upload_id)
         if upload is not None and upload.status == OPEN:
             upload.status, upload.chunk_keys = status, []
         _delete_chunks_after_commit(session, rt.storage, upload_id)
@@ -365,12 +370,10 @@ def _finish(rt: Runtime, upload_id: str) -> UploadState:
     finally:
         chain.close()
     with rt.db.session_scope() as session:
-        upload = session.scalars(
-            select(MediaUpload)
-            .where(MediaUpload.id == upload_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
+        upload = _locked(session, upload_id)
+        if upload is None:
+            delete_quietly(rt.storage, stored.keys)
+            raise UploadNotFound("No such upload.")
         if upload.status == OPEN and upload.media_id is None:
             add_asset(
                 session,

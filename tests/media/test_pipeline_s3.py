@@ -18,29 +18,14 @@ from tests.support.s3_server import (  # noqa: F401 (fixtures)
     REGION,
     s3_bucket,
     s3_endpoint_url,
+    s3_media_settings,
 )
 
 
 @pytest.fixture
-def settings(
-    base_settings: Settings,
-    tmp_path: Path,
-    s3_endpoint_url: str,  # noqa: F811
-    s3_bucket: str,  # noqa: F811
-) -> Settings:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    return base_settings.model_copy(
-        update={
-            "data_dir": data_dir,
-            "storage_backend": "s3",
-            "s3_bucket": s3_bucket,
-            "s3_endpoint_url": s3_endpoint_url,
-            "s3_region": REGION,
-            "s3_access_key_id": FAKE_ACCESS_KEY_ID,
-            "s3_secret_access_key": FAKE_SECRET_ACCESS_KEY,
-        }
-    )
+def settings(s3_media_settings: Settings) -> Settings:  # noqa: F811
+    """This module's runtime and app store media in the moto bucket."""
+    return s3_media_settings
 
 
 def test_upload_transcode_and_play_on_s3(

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
@@ -29,37 +28,19 @@ from tests.factories import make_user
 from tests.media.factories import make_ready_video
 from tests.media.test_playback_api import token_of, uris, video_lesson
 from tests.support.s3_server import (
-    FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
-    REGION,
     s3_bucket,  # noqa: F401
     s3_endpoint_url,  # noqa: F401
+    s3_media_settings,  # noqa: F401
 )
 
 API = "/api/v1"
 
 
 @pytest.fixture
-def settings(
-    base_settings: Settings,
-    tmp_path: Path,
-    s3_endpoint_url: str,  # noqa: F811
-    s3_bucket: str,  # noqa: F811
-) -> Settings:
+def settings(s3_media_settings: Settings) -> Settings:  # noqa: F811
     """This module's runtime and app store media in the moto bucket."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    return base_settings.model_copy(
-        update={
-            "data_dir": data_dir,
-            "storage_backend": "s3",
-            "s3_bucket": s3_bucket,
-            "s3_endpoint_url": s3_endpoint_url,
-            "s3_region": REGION,
-            "s3_access_key_id": FAKE_ACCESS_KEY_ID,
-            "s3_secret_access_key": FAKE_SECRET_ACCESS_KEY,
-        }
-    )
+    return s3_media_settings
 
 
 def sigv4_query_valid(url: str, secret: str, now: datetime) -> bool:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from syllabus.config import Settings
 
 FAKE_ACCESS_KEY_ID = "testing-access-key"
 FAKE_SECRET_ACCESS_KEY = "testing-secret-key"
@@ -54,3 +57,26 @@ def s3_endpoint_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def s3_bucket(s3_endpoint_url: str) -> str:
     return create_bucket(s3_endpoint_url)
+
+
+@pytest.fixture
+def s3_media_settings(
+    base_settings: Settings, tmp_path: Path, s3_endpoint_url: str, s3_bucket: str
+) -> Settings:
+    """Per-test settings whose media storage is the moto bucket.
+
+    A test module stores media on S3 by defining `settings` to return this.
+    """
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    return base_settings.model_copy(
+        update={
+            "data_dir": data_dir,
+            "storage_backend": "s3",
+            "s3_bucket": s3_bucket,
+            "s3_endpoint_url": s3_endpoint_url,
+            "s3_region": REGION,
+            "s3_access_key_id": FAKE_ACCESS_KEY_ID,
+            "s3_secret_access_key": FAKE_SECRET_ACCESS_KEY,
+        }
+    )
