@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 VENDOR := syllabus/web/static/vendor
 
-.PHONY: run test test-only lint format migrate system-deps assets install install-dev clean
+.PHONY: run test test-only lint format migrate system-deps assets install install-dev bench clean
 
 ## Serve web, API and jobs at http://127.0.0.1:8000 on the embedded defaults.
 run: install assets
@@ -28,6 +28,15 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Every scenario of PERFORMANCE.md; prints one table, writes bench/results/latest.md.
+bench: $(STAMPS)/bench
+	@command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BIN)/python -m bench.run
+
+$(STAMPS)/bench: pyproject.toml $(STAMPS)/dev
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	@mkdir -p $(STAMPS) && touch $@
 
 migrate: install
 	$(BIN)/syllabus migrate
