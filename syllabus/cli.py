@@ -30,7 +30,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Web worker processes (default SYLLABUS_WEB_WORKERS).")
+        int | None,
+        typer.Option(
+            help="Web worker processes (default SYLLABUS_WEB_WORKERS: one per CPU, at most 2)."
+        ),
     ] = None,
     jobs: Annotated[
         bool | None,
@@ -52,6 +55,8 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
         log_config=None,
+        # Every request is logged by RequestContextMiddleware already.
+        access_log=False,
         timeout_graceful_shutdown=30,
     )
 
@@ -253,6 +258,64 @@ def seed_demo_command(
     for login in shown:
         typer.echo(f"  {login.role:<12}{login.email:<{width + 2}}{login.name}")
     typer.echo(f"\nSign in at {settings.base_url.rstrip('/')}/login")
+
+
+@app.command("seed-bench")
+def seed_bench_command(
+    courses: Annotated[
+        int,
+        typer.Option(
+            "--courses", min=1, max=1_000_000, help="How many courses to generate (1-1,000,000)."
+        ),
+    ],
+    students_per_course: Annotated[
+        int, typer.Option(min=1, max=200, help="Students enrolled in each generated course.")
+    ] = 10,
+) -> None:
+    """Generate a large benchmark catalog in an empty, migrated database (bulk inserts).
+
+    Run `syllabus migrate` first. Rerunning with the same --courses is a no-op;
+    a database holding anything but benchmark data is refused untouched.
+    """
+    from collections.abc import Callable
+    from contextlib import ExitStack
+
+    from syllabus.benchdata.seed import BenchSeedError, seed_bench
+    from syllabus.kit.runtime import get_runtime
+
+    _settings_or_exit()
+
+    class Bars:
+        """One progress bar per step of the load."""
+
+        def __init__(self, stack: ExitStack) -> None:
+            self.stack = stack
+            self.update: Callable[[int], None] = lambda _done: None
+
+        def phase(self, label: str, total: int) -> None:
+            self.stack.close()  # the previous bar ends its line
+            bar = typer.progressbar(length=total, label=label, show_pos=total > 1)
+            self.update = self.stack.enter_context(bar).update
+
+        def advance(self, done: int) -> None:
+            self.update(done)
+
+    try:
+        with ExitStack() as stack:
+            report = seed_bench(
+                get_runtime(),
+                courses,
+                students_per_course=students_per_course,
+                progress=Bars(stack),
+            )
+    except BenchSeedError as exc:
+        typer.secho(f"Cannot seed the benchmark data: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    if not report.created:
+        typer.echo(f"Benchmark data already seeded with {report.courses} courses.")
+        return
+    rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
+    typer.echo(f"Seeded {report.courses:,} courses in {report.seconds:.1f} s: {rows}.")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -65,15 +66,26 @@ def login(session: Session, rt: Runtime, *, email: str, password: str, client: C
     if not limiter.test("login-account", email, account_rule):
         raise RateLimited(60, "Too many failed sign-ins for this account. Try again shortly.")
 
-    user = repo.user_by_email(session, email)
-    if not verify_password(password, user.password_hash if user else None) or user is None:
+    # The slow hash check reads through the read connection, before the
+    # session's first statement: on SQLite that statement takes the write
+    # lock, and holding it through argon2 would serialise every sign-in.
+    stored_hash = _stored_password_hash(rt, email)
+    if not verify_password(password, stored_hash):
         limiter.hit("login-account", email, account_rule)
+        raise InvalidCredentials("The email or password is wrong.")
+    user = repo.user_by_email(session, email)
+    if user is None or user.password_hash != stored_hash:  # changed since the check
         raise InvalidCredentials("The email or password is wrong.")
     limiter.reset("login-account", email, account_rule)
     _require_can_sign_in(user)
     if user.password_hash and password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return start_session(session, rt, user, client)
+
+
+def _stored_password_hash(rt: Runtime, email: str) -> str | None:
+    with rt.db.read_connection() as conn:
+        return conn.scalar(select(User.password_hash).where(User.email == email))
 
 
 def start_session(session: Session, rt: Runtime, user: User, client: Client) -> TokenPair:

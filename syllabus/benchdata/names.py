@@ -10,7 +10,8 @@ from __future__ import annotations
 # Every generated account shares this password (hashed once), so never seed it
 # into a database real people use.
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105
-EMAIL_DOMAIN = "bench.syllabus.test"
+# Reserved by RFC 2606 and accepted by email validation (a .test address is refused at login).
+EMAIL_DOMAIN = "bench.syllabus.example"
 
 # Two fixed-size published courses next to the generated catalog.
 SMALL_SLUG = "bench-small"  # exactly 20 lessons (4 sections of 5)
@@ -49,3 +50,6 @@ SEARCH_TERMS = (
     "guitar",
     "spanish",
 )
+
+# Instructor 1 teaches both fixed courses (and owns the ready video of bench-small).
+FIXED_INSTRUCTOR = 1

@@ -1,0 +1,1 @@
+"""Load scenarios and reference apps for the targets in PERFORMANCE.md (`make bench`)."""

@@ -1,0 +1,1 @@
+"""One module per PERFORMANCE.md scenario: `sNN_<name>.py` with `run(ctx) -> list[Row]`."""
