@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import IO
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -13,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from syllabus import __version__
 from syllabus.api.errors import CatchUnhandledMiddleware, install_error_handlers
 from syllabus.config import Settings, get_settings
+from syllabus.kit.fastpath import FastPathMiddleware, FastRoute
 from syllabus.kit.logging import configure_logging, get_logger
 from syllabus.kit.middleware import (
     BodySizeLimitMiddleware,
@@ -24,6 +27,7 @@ from syllabus.web.cookie_middleware import QueuedCookiesMiddleware
 
 log = get_logger("syllabus.app")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+JOBS_LOCK = "jobs.lock"
 
 
 def create_app(
@@ -45,7 +49,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         consumer = None
-        if run_jobs:
+        # With several web workers, one of them runs the jobs: the periodic
+        # ones would otherwise run once per worker, and each set of consumer
+        # threads costs memory for nothing.
+        jobs_lock = claim_jobs(settings.data_dir) if run_jobs else None
+        if jobs_lock is not None:
             from syllabus.kit.queue import build_consumer
 
             consumer = build_consumer(settings.job_workers, embedded=True)
@@ -58,6 +66,8 @@ def create_app(
                 # Finish the jobs in hand; queued ones stay queued for next start.
                 consumer.stop(graceful=True)
                 log.info("jobs.stopped")
+            if jobs_lock is not None:
+                jobs_lock.close()
 
     app = FastAPI(
         title="Syllabus API",
@@ -77,6 +87,8 @@ def create_app(
 
     # Added innermost first: the request id wraps everything, so even a
     # refused oversized body is logged with its id and security headers.
+    # The fast paths sit innermost: their answers get every header a route's get.
+    app.add_middleware(FastPathMiddleware, routes=_fast_routes())
     app.add_middleware(CatchUnhandledMiddleware)
     app.add_middleware(QueuedCookiesMiddleware)
     app.add_middleware(
@@ -149,6 +161,30 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(messages.router)
     app.include_router(admin_mail.router)
     app.include_router(unsubscribe.router)
+
+
+def claim_jobs(data_dir: Path) -> IO[bytes] | None:
+    """The open lock file if this process is to run the jobs; None if another one does.
+
+    An exclusive `flock` on `jobs.lock` in the data folder: the first web
+    worker of a deployment takes it, and it frees itself when that process
+    ends (the worker that replaces it takes it then).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / JOBS_LOCK).open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def _fast_routes() -> list[FastRoute]:
+    from syllabus.api.v1 import courses_public, playback
+    from syllabus.web.routes import _landing_cache
+
+    return [*courses_public.FAST_ROUTES, *_landing_cache.FAST_ROUTES, *playback.FAST_ROUTES]
 
 
 def serve_app() -> FastAPI:

@@ -115,3 +115,7 @@ class InstructorApplication(IdMixin, TimestampMixin, Base):
 
 def as_dict(user: User) -> dict[str, Any]:
     return {"id": user.id, "email": user.email, "role": user.role, "status": user.status}
+
+
+# Cached session decisions forget themselves when these rows change (see the module).
+import syllabus.accounts.auth_changes  # noqa: E402, F401

@@ -39,10 +39,19 @@ class Category(IdMixin, Base):
 class Course(IdMixin, TimestampMixin, Base):
     __tablename__ = "courses"
     __table_args__ = (
-        Index("ix_courses_status_published_at", "status", "published_at"),
-        Index("ix_courses_status_category_id", "status", "category_id"),
-        Index("ix_courses_status_rating_avg", "status", "rating_avg"),
-        Index("ix_courses_status_enrollment_count", "status", "enrollment_count"),
+        # Every column a facet counts or a filter reads: filtered lists count the
+        # catalog's facets from this index alone, never from the table's rows.
+        Index(
+            "ix_courses_facets",
+            "status",
+            "category_id",
+            "level",
+            "language",
+            "price_amount",
+            "currency",
+            "rating_avg",
+            "has_certificate",
+        ),
         Index("ix_courses_status_price_amount", "status", "price_amount"),
         Index("ix_courses_promo_media_id", "promo_media_id"),
         CheckConstraint("price_amount >= 0", name="price_not_negative"),
@@ -84,6 +93,33 @@ class Course(IdMixin, TimestampMixin, Base):
     duration_seconds: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     # Bumped by every write to the course or its curriculum: the cache key version.
     revision: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
+# One index per catalog sort, in the sort's own order down to the id tie-break,
+# so a page of any size is read in index order without sorting (migration 0009).
+Index("ix_courses_popular", Course.status, Course.enrollment_count.desc(),
+      Course.rating_count.desc(), Course.id)  # fmt: skip
+Index("ix_courses_top_rated", Course.status, Course.rating_avg.desc(),
+      Course.rating_count.desc(), Course.id)  # fmt: skip
+Index("ix_courses_newest", Course.status, Course.published_at.desc(), Course.id)
+
+
+class CatalogFacetCount(Base):
+    """Published courses per facet value, kept by database triggers on `courses`.
+
+    The unfiltered catalog's facets and total read these few rows instead of
+    counting the whole catalog. Keys: `level`, `language`, `category` (the
+    course's own category id, '' for none), `price` and `rating` (the band
+    values of `syllabus.catalog.public`). The triggers (migration 0009) compute
+    the bands in SQL; a table rebuild of `courses` (a batch migration) must
+    create them again.
+    """
+
+    __tablename__ = "catalog_facet_counts"
+
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
 class Section(IdMixin, TimestampMixin, Base):

@@ -14,10 +14,11 @@ it (its owner, admins, and for unpublished/archived its enrolled students)
 and is a 404 (`course_not_found`) for everyone else.
 
 Statement counts (cache cold or disabled), whatever the size of the data:
-course detail 3 (course + instructor + category, sections, lessons; +1 to
-check an enrollment for a non-public course); catalog page 4 (the page,
-level x language facet which also gives the total, category facet, price x
-rating facet), with or without search text.
+course detail 2 (course + instructor + category, the curriculum rendered as
+JSON by the database; +1 to check an enrollment for a non-public course);
+catalog page 2 (the page, then the facets and total in one statement; the
+unfiltered catalog reads the kept counts), with or without search text
+(`syllabus.catalog.listing`).
 
 Search text (`q`) goes through `syllabus.search`: the hits, their facts
 (category, level, price, rating, ...) and their rank come from the search
@@ -35,8 +36,7 @@ as 50000, a USD course at $19.99 as 1999). Good enough to find "cheap" and
 from __future__ import annotations
 
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
@@ -51,19 +51,28 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, or_, select
+from pydantic_core import to_json
 from sqlalchemy.engine import Connection, RowMapping
 
 from syllabus.accounts.actor import Actor
-from syllabus.catalog import reads
+from syllabus.catalog import listing, reads
 from syllabus.catalog.cache import SLUG_TTL, course_key, lists_key, slug_key
 from syllabus.catalog.errors import CourseNotFound
-from syllabus.catalog.models import LEVELS, Category, Course
+from syllabus.catalog.facets import (
+    LEVEL_LABELS,
+    PRICE_BANDS,
+    RATING_BANDS,
+    ZERO_DECIMAL_CURRENCIES,
+    Facets,
+    build_facets,
+    minor_per_major,
+)
+from syllabus.catalog.models import Course
 from syllabus.catalog.schemas import CategoryTreeOut, CourseDetail, CourseSummary, Level
 from syllabus.kit.pagination import PageParams
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.access import active_enrollment_id
-from syllabus.search.backends import SearchBackend, SearchQuery, backend_for, parse_query
+from syllabus.search.backends import SearchQuery, parse_query
 
 Sort = Literal["relevance", "popular", "newest", "rating", "price_asc", "price_desc"]
 SORTS: tuple[str, ...] = get_args(Sort)
@@ -71,29 +80,6 @@ DEFAULT_SORT: Sort = "relevance"
 HOME_SECTION_SIZE = 8
 DETAIL = "detail"
 
-# Currencies without minor units; every other supported currency has 2 decimals.
-ZERO_DECIMAL_CURRENCIES = ("JPY",)
-# Hundredths of a major unit, the scale of `price_min`, `price_max` and the bands.
-PRICE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
-    ("free", "Free", 0, 0),
-    ("under_20", "Under 20", 1, 1999),
-    ("20_50", "20 to 50", 2000, 4999),
-    ("50_100", "50 to 100", 5000, 9999),
-    ("over_100", "100 and more", 10000, None),
-)
-# Cumulative rating bands of the rating facet: (value, label, lowest average).
-RATING_BANDS: tuple[tuple[str, str, float], ...] = (
-    ("4.5", "4.5 & up", 4.5),
-    ("4.0", "4.0 & up", 4.0),
-    ("3.5", "3.5 & up", 3.5),
-    ("3.0", "3.0 & up", 3.0),
-)
-LEVEL_LABELS = {
-    "all": "All levels",
-    "beginner": "Beginner",
-    "intermediate": "Intermediate",
-    "expert": "Expert",
-}
 # Who besides the owner and admins still sees a course that left the catalog.
 _ENROLLED_MAY_SEE = ("unpublished", "archived")
 
@@ -176,38 +162,6 @@ class CategoryTreeList(BaseModel):
     items: list[CategoryTreeOut]
 
 
-class CategoryFacet(BaseModel):
-    id: str
-    slug: str
-    name: str
-    count: int
-
-
-class ValueFacet(BaseModel):
-    value: str
-    label: str
-    count: int
-
-
-class PriceFacet(ValueFacet):
-    price_min: int
-    price_max: int | None
-
-
-class RatingFacet(ValueFacet):
-    rating_min: float
-
-
-class Facets(BaseModel):
-    """Counts under every filter except the facet's own (so the other choices stay visible)."""
-
-    category: list[CategoryFacet]
-    level: list[ValueFacet]
-    language: list[ValueFacet]
-    price: list[PriceFacet]
-    rating: list[RatingFacet] = Field(description="Cumulative: 4.0 & up counts 4.5 & up too.")
-
-
 class CoursePage(BaseModel):
     items: list[CourseSummary]
     total: int
@@ -238,7 +192,7 @@ def _reading(rt: Runtime, conn: Connection | None) -> Iterator[Connection]:
 
 
 def _dump(model: BaseModel) -> bytes:
-    return orjson.dumps(model.model_dump(mode="json"))
+    return to_json(model)  # straight to bytes, in pydantic-core
 
 
 def _is_id(key: str) -> bool:
@@ -246,19 +200,6 @@ def _is_id(key: str) -> bool:
         return str(uuid.UUID(key)) == key
     except ValueError:
         return False
-
-
-def minor_per_major(currency: str) -> int:
-    return 1 if currency in ZERO_DECIMAL_CURRENCIES else 100
-
-
-def _normalised_price() -> ColumnElement[int]:
-    """The price in hundredths of a major unit of its own currency (see the module note)."""
-    return Course.price_amount * case((Course.currency.in_(ZERO_DECIMAL_CURRENCIES), 100), else_=1)
-
-
-def _language_matches(language: str, wanted: str) -> bool:
-    return language == wanted or language.startswith(wanted + "-")
 
 
 # ------------------------------------------------------------------ categories
@@ -310,10 +251,8 @@ def _may_see_unpublished(conn: Connection, actor: Actor | None, row: RowMapping)
     return False
 
 
-def _read_course(
-    rt: Runtime, conn: Connection | None, key: str, actor: Actor | None
-) -> tuple[bytes | None, CourseDetail | None, bool]:
-    """(cached bytes, freshly read model, public?); exactly one of the first two is set."""
+def _read_course(rt: Runtime, conn: Connection | None, key: str, actor: Actor | None) -> CourseRead:
+    """The course detail as bytes, from the cache when it is the shared public copy."""
     course_id = key if _is_id(key) else _cached_slug(rt, key)
     # The versioned key is taken before reading, so a write that commits
     # meanwhile bumps the version and the copy stored below is never served.
@@ -321,7 +260,7 @@ def _read_course(
     if cache_key is not None:
         cached = rt.cache.get(cache_key)
         if cached is not None:
-            return cached, None, True
+            return CourseRead(body=cached, public=True)
 
     with _reading(rt, conn) as c:
         row = reads.find_course_row(c, key)
@@ -331,357 +270,49 @@ def _read_course(
             rt.cache.set(slug_key(row["slug"]), row["id"].encode(), SLUG_TTL)
             cache_key = course_key(rt, row["id"], DETAIL)
         if row["status"] == "published":
-            detail = reads.course_detail(rt, c, row).model_copy(update={"review_note": None})
-            body = _dump(detail)
+            body = reads.course_detail_json(rt, c, row, review_note=False)
             rt.cache.set(cache_key, body)
-            return body, None, True
+            return CourseRead(body=body, public=True)
         if not _may_see_unpublished(c, actor, row):
             raise CourseNotFound("No course exists at this address.")
-        detail = reads.course_detail(rt, c, row)
-    if actor is None or not (actor.is_admin or actor.id == detail.instructor.id):
-        detail = detail.model_copy(update={"review_note": None})
-    return None, detail, False
+        # The review note is for the owner and admins only.
+        owner_or_admin = actor is not None and (actor.is_admin or actor.id == row["instructor_id"])
+        body = reads.course_detail_json(rt, c, row, review_note=owner_or_admin)
+    return CourseRead(body=body, public=False)
 
 
 def course_json(rt: Runtime, conn: Connection | None, key: str, actor: Actor | None) -> CourseRead:
     """The course detail (API shape) by id or slug, as bytes; who sees what: module note."""
-    body, detail, public = _read_course(rt, conn, key, actor)
-    if body is None:
-        assert detail is not None
-        body = _dump(detail)
-    return CourseRead(body=body, public=public)
+    return _read_course(rt, conn, key, actor)
 
 
 def course_page(
     rt: Runtime, conn: Connection | None, key: str, actor: Actor | None
 ) -> CourseDetail:
     """The course detail by id or slug as a model (pages); 404 when not visible to `actor`."""
-    body, detail, _public = _read_course(rt, conn, key, actor)
-    if detail is None:
-        assert body is not None
-        detail = CourseDetail.model_validate_json(body)
-    return detail
+    return CourseDetail.model_validate_json(_read_course(rt, conn, key, actor).body)
 
 
 # ------------------------------------------------------------------ course lists
-
-
-@dataclass(frozen=True)
-class _Source:
-    """Where a list's courses and the facts it filters, counts and orders by come from:
-    the `courses` table, or the search index's hits for a search text."""
-
-    from_: FromClause
-    where: tuple[ColumnElement[bool], ...]
-    id: Any
-    in_category: Callable[[str], ColumnElement[bool]]  # the category (slug or id) or below
-    category_id: Any
-    level: Any
-    language: Any
-    amount: Any  # 0 for free courses
-    price: Any  # normalised (module note)
-    rating_avg: Any
-    rating_count: Any
-    enrollment_count: Any
-    has_certificate: Any
-    published_at: Any
-    rank: ColumnElement[float] | None
-    # Courses joined so that `top_category_id` (a course's top-level category) works.
-    category_from: FromClause
-    top_category_id: Any
-
-
-def _catalog_source() -> _Source:
-    courses = Course.__table__
-    of_course = Category.__table__.alias("of_course")
-    return _Source(
-        from_=courses,
-        where=(Course.status == "published",),
-        id=Course.id,
-        in_category=lambda ref: Course.category_id.in_(_category_ids(ref)),
-        category_id=Course.category_id,
-        level=Course.level,
-        language=Course.language,
-        amount=Course.price_amount,
-        price=_normalised_price(),
-        rating_avg=Course.rating_avg,
-        rating_count=Course.rating_count,
-        enrollment_count=Course.enrollment_count,
-        has_certificate=Course.has_certificate,
-        published_at=Course.published_at,
-        rank=None,
-        category_from=courses.join(of_course, of_course.c.id == Course.category_id),
-        top_category_id=func.coalesce(of_course.c.parent_id, of_course.c.id),
-    )
-
-
-_CATALOG = _catalog_source()
-
-
-def _search_source(backend: SearchBackend, search: SearchQuery) -> _Source:
-    hits = backend.source(search)
-    facts = hits.facts.c
-    return _Source(
-        from_=hits.from_,
-        where=(hits.condition,),
-        id=facts.course_id,
-        # The index keeps each course's top category: no join with `categories` per hit.
-        in_category=lambda ref: or_(
-            facts.category_id.in_(_named_category(ref)),
-            facts.top_category_id.in_(_named_category(ref)),
-        ),
-        category_id=facts.category_id,
-        level=facts.level,
-        language=facts.language,
-        amount=facts.price,
-        price=facts.price,
-        rating_avg=facts.rating_avg,
-        rating_count=facts.rating_count,
-        enrollment_count=facts.enrollment_count,
-        has_certificate=facts.has_certificate,
-        published_at=facts.published_at,
-        rank=hits.rank,
-        category_from=hits.from_,
-        top_category_id=facts.top_category_id,
-    )
-
-
-def _source(conn: Connection, filters: CourseFilters) -> _Source:
-    search = filters.search
-    if search.is_empty:
-        return _CATALOG
-    return _search_source(backend_for(conn), search)
-
-
-def _named_category(ref: str) -> Any:
-    """The id of the category named by slug or id (a subquery)."""
-    return select(Category.id).where(or_(Category.id == ref, Category.slug == ref))
-
-
-def _category_ids(ref: str) -> Any:
-    """Ids of the category named by slug or id and of its subcategories (a subquery)."""
-    named = _named_category(ref)
-    return select(Category.id).where(or_(Category.id.in_(named), Category.parent_id.in_(named)))
-
-
-def _price_conditions(filters: CourseFilters, src: _Source) -> list[Any]:
-    conditions: list[Any] = []
-    if filters.free is True:
-        conditions.append(src.amount == 0)
-    elif filters.free is False:
-        conditions.append(src.amount > 0)
-    if filters.price_min is not None:
-        conditions.append(src.price >= filters.price_min)
-    if filters.price_max is not None:
-        conditions.append(src.price <= filters.price_max)
-    return conditions
-
-
-def _rating_conditions(filters: CourseFilters, src: _Source) -> list[Any]:
-    return [] if filters.rating_min is None else [src.rating_avg >= filters.rating_min]
-
-
-def _conditions(
-    filters: CourseFilters, src: _Source, *, skip: frozenset[str] = frozenset()
-) -> list[Any]:
-    """WHERE clauses for the filters, leaving out the groups named in `skip` (facets)."""
-    conditions: list[Any] = list(src.where)
-    if filters.category is not None and "category" not in skip:
-        conditions.append(src.in_category(filters.category))
-    if filters.level is not None and "level" not in skip:
-        conditions.append(src.level == filters.level)
-    if filters.language is not None and "language" not in skip:
-        conditions.append(
-            or_(src.language == filters.language, src.language.like(filters.language + "-%"))
-        )
-    if "price" not in skip:
-        conditions += _price_conditions(filters, src)
-    if "rating" not in skip:
-        conditions += _rating_conditions(filters, src)
-    if filters.has_certificate is not None:
-        conditions.append(src.has_certificate.is_(filters.has_certificate))
-    return conditions
-
-
-def _order(sort: str, src: _Source) -> list[tuple[Any, bool]]:
-    """The sort keys as (expression, descending), ending with the id: a total order."""
-    if sort == "relevance" and src.rank is not None:
-        keys = [(src.rank, True), (src.enrollment_count, True), (src.rating_count, True)]
-    elif sort == "newest":
-        keys = [(src.published_at, True)]
-    elif sort == "rating":
-        keys = [(src.rating_avg, True), (src.rating_count, True)]
-    elif sort == "price_asc":
-        keys = [(src.price, False)]
-    elif sort == "price_desc":
-        keys = [(src.price, True)]
-    else:  # popular, and relevance while there is no search text
-        keys = [(src.enrollment_count, True), (src.rating_count, True)]
-    return [*keys, (src.id, False)]  # a total order, so pages never overlap
-
-
-def _ordered(keys: list[tuple[Any, bool]]) -> list[Any]:
-    return [key.desc() if descending else key.asc() for key, descending in keys]
-
-
-def _price_band(src: _Source) -> ColumnElement[str]:
-    whens = [
-        (src.price <= high, value) for value, _label, _low, high in PRICE_BANDS if high is not None
-    ]
-    return case(*whens, else_=PRICE_BANDS[-1][0])
-
-
-def _rating_band(src: _Source) -> ColumnElement[str]:
-    return case(*((src.rating_avg >= low, value) for value, _l, low in RATING_BANDS), else_="")
-
-
-def _facet_statements(filters: CourseFilters, src: _Source) -> tuple[Select[Any], ...]:
-    """Level x language (which also gives the total), category, price x rating."""
-    # Level and language in one GROUP BY: each facet keeps the other's filter,
-    # and the cells matching both are the total.
-    cells = (
-        select(src.level, src.language, func.count())
-        .select_from(src.from_)
-        .where(*_conditions(filters, src, skip=frozenset({"level", "language"})))
-        .group_by(src.level, src.language)
-    )
-    top = Category.__table__.alias("top")
-    categories_ = (
-        select(top.c.id, top.c.slug, top.c.name, func.count())
-        .select_from(src.category_from.join(top, top.c.id == src.top_category_id))
-        .where(*_conditions(filters, src, skip=frozenset({"category"})))
-        .group_by(top.c.id, top.c.slug, top.c.name, top.c.position)
-        .order_by(top.c.position, top.c.name)
-    )
-    # Price and rating bands in one GROUP BY, the same way: each cell also
-    # says whether it passes the other facet's filter.
-    columns: list[Any] = [_price_band(src).label("band"), _rating_band(src).label("rating_band")]
-    price_filter = _price_conditions(filters, src)
-    rating_filter = _rating_conditions(filters, src)
-    if price_filter:
-        columns.append(case((and_(*price_filter), "y"), else_="n").label("price_ok"))
-    if rating_filter:
-        columns.append(case((and_(*rating_filter), "y"), else_="n").label("rating_ok"))
-    bands = (
-        select(*columns, func.count().label("n"))
-        .select_from(src.from_)
-        .where(*_conditions(filters, src, skip=frozenset({"price", "rating"})))
-        .group_by(*(column.name for column in columns))
-    )
-    return cells, categories_, bands
-
-
-def _facets(conn: Connection, filters: CourseFilters, src: _Source) -> tuple[Facets, int]:
-    """The facets and the total, in three statements."""
-    cells_statement, category_statement, band_statement = _facet_statements(filters, src)
-    levels: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    total = 0
-    for level, language, count in conn.execute(cells_statement).all():
-        level_ok = filters.level is None or level == filters.level
-        language_ok = filters.language is None or _language_matches(language, filters.language)
-        if language_ok:
-            levels[level] += count
-        if level_ok:
-            languages[language] += count
-        if level_ok and language_ok:
-            total += count
-    category_rows = conn.execute(category_statement).all()
-    band_rows = conn.execute(band_statement).mappings()
-    bands: Counter[str] = Counter()
-    ratings: Counter[str] = Counter()
-    for row in band_rows:
-        if row.get("rating_ok", "y") == "y":
-            bands[row["band"]] += row["n"]
-        if row.get("price_ok", "y") == "y":
-            ratings[row["rating_band"]] += row["n"]
-    rating_counts, running = {}, 0
-    for value, _label, _low in RATING_BANDS:  # highest first: each band adds the ones above
-        running += ratings[value]
-        rating_counts[value] = running
-
-    facets = Facets(
-        category=[CategoryFacet(id=r[0], slug=r[1], name=r[2], count=r[3]) for r in category_rows],
-        level=[
-            ValueFacet(value=level, label=LEVEL_LABELS.get(level, level), count=levels[level])
-            for level in LEVELS
-        ],
-        language=[
-            ValueFacet(value=language, label=language, count=count)
-            for language, count in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))
-            if count
-        ],
-        price=[
-            PriceFacet(
-                value=value,
-                label=label,
-                count=bands.get(value, 0),
-                price_min=low,
-                price_max=high,
-            )
-            for value, label, low, high in PRICE_BANDS
-        ],
-        rating=[
-            RatingFacet(value=value, label=label, count=rating_counts[value], rating_min=low)
-            for value, label, low in RATING_BANDS
-        ],
-    )
-    return facets, total
-
-
-def _page_statement(filters: CourseFilters, src: _Source, page: PageParams) -> Select[Any]:
-    keys = _order(filters.sort, src)
-    if src is _CATALOG:
-        return (
-            reads.summary_select()
-            .where(*_conditions(filters, src))
-            .order_by(*_ordered(keys))
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-    # The page of hits first (from the index alone), then those few courses by primary key.
-    hits = (
-        select(src.id.label("course_id"), *(key.label(f"k{i}") for i, (key, _d) in enumerate(keys)))
-        .select_from(src.from_)
-        .where(*_conditions(filters, src))
-        .order_by(*_ordered(keys))
-        .limit(page.limit)
-        .offset(page.offset)
-        .subquery("hits")
-    )
-    return (
-        reads.summary_select()
-        .join(hits, hits.c.course_id == Course.id)
-        # A course unpublished a moment ago leaves the index within seconds; never show it.
-        .where(Course.status == "published")
-        .order_by(*_ordered([(hits.c[f"k{i}"], d) for i, (_k, d) in enumerate(keys)]))
-    )
 
 
 def explain_courses(
     conn: Connection, filters: CourseFilters, page: PageParams | None = None
 ) -> dict[str, list[str]]:
     """The database's plan of each statement of a catalog page (operators, tests)."""
-    src = _source(conn, filters)
-    backend = backend_for(conn)
-    statements = {"page": _page_statement(filters, src, page or PageParams())}
-    names = ("level_language_facet", "category_facet", "price_rating_facet")
-    statements.update(zip(names, _facet_statements(filters, src), strict=True))
-    return {name: backend.explain(conn, statement) for name, statement in statements.items()}
+    return listing.explain(conn, filters, page or PageParams())
 
 
 def _course_page(
     rt: Runtime, conn: Connection, filters: CourseFilters, page: PageParams
 ) -> CoursePage:
-    src = _source(conn, filters)
-    rows = conn.execute(_page_statement(filters, src, page)).mappings().all()
-    facets, total = _facets(conn, filters, src)
+    rows, tally = listing.read_page(conn, filters, page)
     return CoursePage(
         items=reads.course_summaries(rt, rows),
-        total=total,
+        total=tally.total,
         page=page.page,
         page_size=page.page_size,
-        facets=facets,
+        facets=build_facets(tally),
     )
 
 
@@ -706,7 +337,7 @@ def _top_courses(rt: Runtime, conn: Connection, *where: Any, sort: str) -> list[
         conn.execute(
             reads.summary_select()
             .where(Course.status == "published", *where)
-            .order_by(*_ordered(_order(sort, _CATALOG)))
+            .order_by(*listing.catalog_order(sort))
             .limit(HOME_SECTION_SIZE)
         )
         .mappings()

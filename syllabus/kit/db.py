@@ -20,6 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from syllabus.kit import write_queue
+
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -116,7 +118,11 @@ def build_engine(
         event.listen(engine, "connect", _sqlite_pragmas)
         if writer:
             event.listen(engine, "connect", _sqlite_manual_transactions)
-            event.listen(engine, "begin", _sqlite_begin_immediate)
+            if path and path != ":memory:":
+                # Writers take turns instead of polling for the lock (kit/write_queue.py).
+                write_queue.install(engine, path, 10, _sqlite_begin_immediate)
+            else:
+                event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(
         url,

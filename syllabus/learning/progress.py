@@ -1,11 +1,16 @@
 """Lesson progress: idempotent, order-independent writes and counters kept on write.
 
-A write is a fixed number of statements whatever the course's size: the
-lesson with its course, the enrollment (row-locked, so concurrent writes of
-one student serialise), the lesson's progress row, an insert or update, and
-only when a lesson becomes complete one indexed COUNT of that enrollment's
-completed lessons. `enrollments.progress_percent`, `completed_lessons`,
-`last_lesson_id` and `completed_at` are kept there; nothing scans the course.
+A progress write (`record_progress`) is three Core statements whatever the
+course's size, and loads no ORM object: the lesson with its course and the
+student's enrollment, row-locked (`FOR UPDATE OF enrollments`, so concurrent
+writes of one student serialise; on SQLite the transaction's write lock does
+it); one upsert of the lesson's progress row that keeps the furthest
+position and decides completion in SQL; one update of the enrollment. Only
+when the lesson has just become complete, one indexed COUNT of that
+enrollment's completed lessons comes before the update. The transaction is
+that short on purpose: SQLite writers queue on its one write lock.
+`enrollments.progress_percent`, `completed_lessons`, `last_lesson_id` and
+`completed_at` are kept there; nothing scans the course.
 
 Order independence: the stored position is the furthest one reported and
 completion is sticky, so a late, older report changes nothing.
@@ -14,13 +19,30 @@ completion is sticky, so a late, older report changes nothing.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Row
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Row,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from syllabus.accounts.actor import Actor
-from syllabus.kit.db import utcnow
+from syllabus.catalog.models import Course, Lesson, Section
+from syllabus.kit.db import UTCDateTime, new_id, utcnow
 from syllabus.kit.errors import AppError
 from syllabus.kit.runtime import Runtime
 from syllabus.learning import repository as repo
@@ -76,6 +98,113 @@ def enrolled_lesson(session: Session, actor: Actor, lesson_id: str) -> tuple[Row
     return lesson, enrollment
 
 
+def _check_drip(row: Row[Any]) -> None:
+    opens = lesson_available_at(row.drip_days, row.drip_date, row.enrolled_at)
+    if opens is not None and opens > utcnow():
+        raise LessonLocked(
+            f"This lesson opens on {opens:%Y-%m-%d %H:%M} UTC ({opens.isoformat()})."
+        )
+
+
+@cache
+def _locked_context() -> Any:
+    """The lesson, its course and the user's enrollment, the enrollment row-locked."""
+    return (
+        select(
+            Lesson.id,
+            Lesson.course_id,
+            Lesson.kind,
+            Lesson.duration_seconds,
+            Lesson.drip_days,
+            Lesson.drip_date,
+            Course.lesson_count,
+            Course.has_certificate,
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.status.label("enrollment_status"),
+            Enrollment.created_at.label("enrolled_at"),
+            Enrollment.completed_at.label("course_completed_at"),
+        )
+        .join(Course, Course.id == Lesson.course_id)
+        .join(
+            Enrollment,
+            and_(
+                Enrollment.course_id == Lesson.course_id,
+                Enrollment.user_id == bindparam("user_id", type_=String),
+            ),
+        )
+        .where(Lesson.id == bindparam("lesson_id", type_=String))
+        .with_for_update(of=Enrollment.__table__)
+    )
+
+
+@cache
+def _progress_upsert(dialect: str) -> ReturningInsert[Any]:
+    """Insert the lesson's progress row or move it forward; completion is decided here.
+
+    Parameters: the row's values, `finish` (completion asked for) and
+    `video_seconds`/`percent` (the video rule; 0 seconds: no video rule).
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, LessonProgress.__table__)
+    statement = insert(table).values(
+        id=bindparam("id", type_=String),
+        enrollment_id=bindparam("enrollment_id", type_=String),
+        lesson_id=bindparam("lesson_id", type_=String),
+        position_seconds=bindparam("position_seconds", type_=Integer),
+        completed_at=bindparam("completed_at", type_=UTCDateTime()),
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+    furthest = case(
+        (statement.excluded.position_seconds > table.c.position_seconds,
+         statement.excluded.position_seconds),
+        else_=table.c.position_seconds,
+    )  # fmt: skip
+    video_seconds = bindparam("video_seconds", type_=Integer)
+    completes = or_(
+        bindparam("finish", type_=Boolean),
+        and_(video_seconds > 0, furthest * 100 >= video_seconds * bindparam("percent", Integer)),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.enrollment_id, table.c.lesson_id],
+        set_={
+            "position_seconds": furthest,
+            # Sticky: once complete, a later report keeps the first completion time.
+            "completed_at": func.coalesce(
+                table.c.completed_at, case((completes, statement.excluded.updated_at))
+            ),
+            "updated_at": statement.excluded.updated_at,
+        },
+    ).returning(table.c.position_seconds, table.c.completed_at)
+
+
+@cache
+def _enrollment_update(counters: bool) -> ReturningUpdate[Any]:
+    """Touch the enrollment (last lesson and activity); with `counters`, also its counts."""
+    table = cast(Table, Enrollment.__table__)
+    values: dict[str, Any] = {
+        "last_lesson_id": bindparam("lesson_id", type_=String),
+        "last_activity_at": bindparam("now", type_=UTCDateTime()),
+    }
+    if counters:
+        values["completed_lessons"] = bindparam("completed_lessons", type_=Integer)
+        values["progress_percent"] = bindparam("progress_percent", type_=Integer)
+        values["completed_at"] = func.coalesce(
+            table.c.completed_at, bindparam("completed_at", type_=UTCDateTime())
+        )
+    return (
+        update(table)
+        .where(table.c.id == bindparam("enrollment_id", type_=String))
+        .values(values)
+        .returning(
+            table.c.course_id,
+            table.c.progress_percent,
+            table.c.completed_lessons,
+            table.c.completed_at,
+            table.c.last_lesson_id,
+        )
+    )
+
+
 def record_progress(
     session: Session,
     rt: Runtime,
@@ -90,31 +219,68 @@ def record_progress(
     Videos complete at `video_complete_percent` of their duration; any lesson
     but a quiz completes on `completed: true` (a quiz only by passing it).
     `completed: false` never un-completes. The result's `lessons` holds just
-    this lesson.
+    this lesson. Refusals as `enrolled_lesson`.
     """
-    lesson, enrollment = enrolled_lesson(session, actor, lesson_id)
+    conn = session.connection()
+    ctx = conn.execute(_locked_context(), {"user_id": actor.id, "lesson_id": lesson_id}).first()
+    if ctx is None or ctx.enrollment_status != "active":
+        enrolled_lesson(session, actor, lesson_id)  # raises the refusal
+        raise LessonNotFound("No such lesson.")  # pragma: no cover - enrolled_lesson raised
+    _check_drip(ctx)
+
     now = utcnow()
-    row = _progress_row(session, enrollment, lesson.id, now)
-    if position_seconds is not None and position_seconds > row.position_seconds:
-        row.position_seconds = position_seconds
-    row.updated_at = now
-    finish = bool(completed) and lesson.kind != "quiz"
-    if lesson.kind == "video":
-        percent = rt.settings.video_complete_percent
-        finish = finish or is_video_complete(row.position_seconds, lesson.duration_seconds, percent)
-    if finish and row.completed_at is None:
-        _mark_complete(session, enrollment, row, lesson, now)
-    enrollment.last_lesson_id, enrollment.last_activity_at = lesson.id, now
-    session.flush()
-    return _progress_out(
-        enrollment,
-        lesson.lesson_count,
-        [
+    position = position_seconds or 0
+    finish = bool(completed) and ctx.kind != "quiz"
+    video_seconds = ctx.duration_seconds if ctx.kind == "video" else 0
+    percent = rt.settings.video_complete_percent
+    complete_now = finish or is_video_complete(position, video_seconds, percent)
+    saved = conn.execute(
+        _progress_upsert(conn.dialect.name),
+        {
+            "id": new_id(),
+            "enrollment_id": ctx.enrollment_id,
+            "lesson_id": ctx.id,
+            "position_seconds": position,
+            "completed_at": now if complete_now else None,
+            "now": now,
+            "finish": finish,
+            "video_seconds": video_seconds,
+            "percent": percent,
+        },
+    ).one()
+    # Under the enrollment's lock only this write can have set the time to `now`.
+    just_completed = saved.completed_at == now
+
+    values: dict[str, Any] = {"enrollment_id": ctx.enrollment_id, "lesson_id": ctx.id, "now": now}
+    finished_course = False
+    if just_completed:
+        done = repo.completed_count(session, ctx.enrollment_id)
+        lesson_count = ctx.lesson_count
+        finished_course = bool(lesson_count) and done >= lesson_count
+        finished_course = finished_course and ctx.course_completed_at is None
+        values.update(
+            completed_lessons=done,
+            progress_percent=min(100, done * 100 // lesson_count) if lesson_count else 0,
+            completed_at=now if finished_course else None,
+        )
+    enrollment = conn.execute(_enrollment_update(just_completed), values).one()
+    if finished_course and ctx.has_certificate:
+        # Same transaction: the certificate is queued if, and only if, this commits.
+        tasks.queue_certificate(session, ctx.enrollment_id)
+    return ProgressOut(
+        course_id=enrollment.course_id,
+        enrollment_id=ctx.enrollment_id,
+        percent=enrollment.progress_percent,
+        completed_lessons=enrollment.completed_lessons,
+        lesson_count=ctx.lesson_count,
+        completed_at=enrollment.completed_at,
+        last_lesson_id=enrollment.last_lesson_id,
+        lessons=[
             LessonProgressOut(
-                lesson_id=lesson.id,
-                completed=row.completed_at is not None,
-                position_seconds=row.position_seconds,
-                completed_at=row.completed_at,
+                lesson_id=ctx.id,
+                completed=saved.completed_at is not None,
+                position_seconds=saved.position_seconds,
+                completed_at=saved.completed_at,
             )
         ],
     )
@@ -180,43 +346,72 @@ def update_counters(
 
 
 def course_progress(session: Session, rt: Runtime, actor: Actor, course_key: str) -> ProgressOut:
-    """GET /courses/{course}/progress: every lesson in order with its state and drip lock."""
-    course = repo.course_for_enrollment(session, course_key)
-    if course is None:
+    """GET /courses/{course}/progress: every lesson in order with its state and drip lock.
+
+    Two statements whatever the course's size: the course with the actor's
+    enrollment, then its lessons in curriculum order with their progress rows.
+    """
+    found = session.execute(
+        select(
+            Course.id,
+            Course.status,
+            Course.instructor_id,
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.status.label("enrollment_status"),
+            Enrollment.created_at.label("enrolled_at"),
+            Enrollment.progress_percent,
+            Enrollment.completed_lessons,
+            Enrollment.completed_at,
+            Enrollment.last_lesson_id,
+        )
+        .outerjoin(
+            Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == actor.id)
+        )
+        .where(or_(Course.id == course_key, Course.slug == course_key))
+        .limit(1)
+    ).first()
+    if found is None:
         raise CourseNotFound("No such course.")
-    enrollment = repo.enrollment_of(session, actor.id, course.id)
-    if enrollment is None or enrollment.status != "active":
-        raise refusal(actor, status=course.status, instructor_id=course.instructor_id)
-    states = {row.lesson_id: row for row in repo.progress_rows(session, enrollment.id)}
-    lessons = repo.course_lessons(session, course.id)
+    if found.enrollment_status != "active":
+        raise refusal(actor, status=found.status, instructor_id=found.instructor_id)
+    state = LessonProgress.__table__.c
+    lessons = session.execute(
+        select(
+            Lesson.id,
+            Lesson.drip_days,
+            Lesson.drip_date,
+            state.position_seconds,
+            state.completed_at,
+        )
+        .join(Section, Section.id == Lesson.section_id)
+        .outerjoin(
+            LessonProgress.__table__,
+            and_(state.lesson_id == Lesson.id, state.enrollment_id == found.enrollment_id),
+        )
+        .where(Lesson.course_id == found.id)
+        .order_by(Section.position, Section.created_at, Lesson.position, Lesson.created_at)
+    ).all()
     now = utcnow()
     items = []
     for lesson in lessons:
-        state = states.get(lesson.id)
-        opens = lesson_available_at(lesson.drip_days, lesson.drip_date, enrollment.created_at)
+        opens = lesson_available_at(lesson.drip_days, lesson.drip_date, found.enrolled_at)
         items.append(
             LessonProgressOut(
                 lesson_id=lesson.id,
-                completed=state is not None and state.completed_at is not None,
-                position_seconds=state.position_seconds if state else 0,
-                completed_at=state.completed_at if state else None,
+                completed=lesson.completed_at is not None,
+                position_seconds=lesson.position_seconds or 0,
+                completed_at=lesson.completed_at,
                 available_at=opens,
                 locked=opens is not None and opens > now,
             )
         )
-    return _progress_out(enrollment, len(lessons), items)
-
-
-def _progress_out(
-    enrollment: Enrollment, lesson_count: int, lessons: list[LessonProgressOut]
-) -> ProgressOut:
     return ProgressOut(
-        course_id=enrollment.course_id,
-        enrollment_id=enrollment.id,
-        percent=enrollment.progress_percent,
-        completed_lessons=enrollment.completed_lessons,
-        lesson_count=lesson_count,
-        completed_at=enrollment.completed_at,
-        last_lesson_id=enrollment.last_lesson_id,
-        lessons=lessons,
+        course_id=found.id,
+        enrollment_id=found.enrollment_id,
+        percent=found.progress_percent,
+        completed_lessons=found.completed_lessons,
+        lesson_count=len(lessons),
+        completed_at=found.completed_at,
+        last_lesson_id=found.last_lesson_id,
+        lessons=items,
     )

@@ -29,17 +29,22 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
+from syllabus.accounts.auth_changes import AUTH_NAMESPACE
+from syllabus.accounts.models import UserSession
 from syllabus.catalog import repository as catalog_repo
+from syllabus.catalog.cache import course_namespace
 from syllabus.catalog.errors import CourseNotFound, LessonNotFound, NotEnrolled
 from syllabus.catalog.models import Course, Lesson
 from syllabus.catalog.reads import course_key_filter
 from syllabus.kit.db import utcnow
 from syllabus.kit.errors import Forbidden
+from syllabus.kit.memo import BoundedMemo
 from syllabus.kit.runtime import Runtime
 from syllabus.learning.errors import LessonLocked
 from syllabus.learning.progress import lesson_available_at
@@ -220,8 +225,18 @@ def _check_lesson_access(session: Session, actor: Actor | None, row: Row[Any]) -
         )
 
 
-def lesson_playback(session: Session, rt: Runtime, actor: Actor | None, lesson_id: str) -> Playback:
-    """A signed stream URL for a lesson's video.
+@dataclass(frozen=True)
+class LessonGrant:
+    """Who asked may watch this lesson's video: what a stream URL is signed for."""
+
+    lesson_id: str
+    course_id: str
+    asset_id: str
+    poster_key: str | None
+
+
+def lesson_grant(session: Session, actor: Actor | None, lesson_id: str) -> LessonGrant:
+    """May `actor` watch the lesson's video? The grant, or the refusal raised.
 
     A preview lesson of a published course: anyone, signed in or not (no
     drip: previews are the course's shop window). Otherwise the owner, an
@@ -237,7 +252,16 @@ def lesson_playback(session: Session, rt: Runtime, actor: Actor | None, lesson_i
         _check_lesson_access(session, actor, row)
     if row.kind != "video" or not _is_ready(row):
         raise MediaNotReady("This lesson's video is not ready to play yet.")
-    return _playback(rt, f"lesson:{row.id}", row.asset_id, row.poster_key)
+    return LessonGrant(row.id, row.course_id, row.asset_id, row.poster_key)
+
+
+def grant_playback(rt: Runtime, grant: LessonGrant) -> Playback:
+    return _playback(rt, f"lesson:{grant.lesson_id}", grant.asset_id, grant.poster_key)
+
+
+def lesson_playback(session: Session, rt: Runtime, actor: Actor | None, lesson_id: str) -> Playback:
+    """A signed stream URL for a lesson's video; who may watch: `lesson_grant`."""
+    return grant_playback(rt, lesson_grant(session, actor, lesson_id))
 
 
 def promo_playback(session: Session, rt: Runtime, course_id: str) -> Playback | None:
@@ -246,3 +270,80 @@ def promo_playback(session: Session, rt: Runtime, course_id: str) -> Playback | 
     if row is None or row.status != "published" or not _is_ready(row):
         return None
     return _playback(rt, f"promo:{row.id}", row.asset_id, row.poster_key)
+
+
+# --- grants remembered for a signed-in session ----------------------------------------------
+#
+# A grant depends on the session and account (revocation, ban, role: the
+# `auth` namespace) and on the course (its lessons, media and enrollments:
+# the course's namespace); a cached grant is stamped with both versions, so
+# any such change is seen at the next request. The session's end is kept
+# with it and checked on every use.
+
+
+def grant_key(course_id: str, session_id: str, lesson_id: str) -> str:
+    return f"fast:playback:{course_id}:{session_id}:{lesson_id}"
+
+
+def _grant_namespaces(course_id: str) -> tuple[str, str]:
+    return (AUTH_NAMESPACE, course_namespace(course_id))
+
+
+def cached_grant(
+    rt: Runtime, *, course_id: str, user_id: str, session_id: str, lesson_id: str
+) -> tuple[LessonGrant | None, str, bytes]:
+    """(the remembered grant if still good, its key, the stamp to remember one with)."""
+    key = grant_key(course_id, session_id, lesson_id)
+    entry, stamp = rt.cache.get_stamped(_grant_namespaces(course_id), key)
+    if entry is None:
+        return None, key, stamp
+    saved = orjson.loads(entry)
+    if saved["user"] != user_id or saved["ends"] <= time.time():
+        return None, key, stamp
+    return LessonGrant(lesson_id, course_id, saved["asset"], saved["poster"]), key, stamp
+
+
+# Signed URLs depend on the second they are issued in, not on who asks: every
+# student granted a lesson within one second gets the same answer.
+_answers: BoundedMemo[tuple[str, int, str, str, str | None, int], bytes] = BoundedMemo(1024)
+
+
+def grant_json(rt: Runtime, grant: LessonGrant) -> bytes:
+    """The JSON body (`PlaybackOut`) for a grant, as the route would send it."""
+    settings = rt.settings
+    key = (
+        settings.secret_key,
+        settings.playback_url_ttl_seconds,
+        grant.lesson_id,
+        grant.asset_id,
+        grant.poster_key,
+        int(time.time()),
+    )
+    body = _answers.get(key)
+    if body is None:
+        body = playback_out(grant_playback(rt, grant)).model_dump_json().encode()
+        _answers.put(key, body)
+    return body
+
+
+def remember_grant(
+    session: Session,
+    rt: Runtime,
+    grant: LessonGrant,
+    *,
+    user_id: str,
+    session_id: str,
+    stamp: bytes,
+) -> None:
+    """Keep a grant for this session, with the session's end."""
+    ends = session.scalar(select(UserSession.expires_at).where(UserSession.id == session_id))
+    if ends is None:
+        return
+    entry = {
+        "user": user_id,
+        "asset": grant.asset_id,
+        "poster": grant.poster_key,
+        "ends": ends.timestamp(),
+    }
+    key = grant_key(grant.course_id, session_id, grant.lesson_id)
+    rt.cache.set_stamped(key, stamp, orjson.dumps(entry))

@@ -310,9 +310,18 @@ class SearchBackend(ABC):
 
     name: ClassVar[str]
 
-    @abstractmethod
     def source(self, query: SearchQuery) -> SearchSource:
         """The hits of a non-empty query, for the catalog to filter, count and order."""
+        return self.source_for(self.query_text(query))
+
+    @abstractmethod
+    def query_text(self, query: SearchQuery) -> str:
+        """The query as this engine's text-search operator reads it."""
+
+    @abstractmethod
+    def source_for(self, text_in: Any) -> SearchSource:
+        """The hits of a `query_text` (a value or a bound parameter, so a statement
+        can be built once and run with any search text)."""
 
     @abstractmethod
     def upsert(self, session: Session, docs: Sequence[SearchDocument]) -> None:
@@ -365,12 +374,15 @@ class SqliteFtsBackend(SearchBackend):
     # bm25() weights per column: course_id (unindexed), title, subtitle, body, tags, people.
     WEIGHTS = (0.0, 10.0, 4.0, 1.0, 3.0, 2.0)
 
-    def source(self, query: SearchQuery) -> SearchSource:
+    def query_text(self, query: SearchQuery) -> str:
+        return query.fts5()
+
+    def source_for(self, text_in: Any) -> SearchSource:
         fts = sqlite_fts
         weights = ", ".join(f"{w:.1f}" for w in self.WEIGHTS)
         return SearchSource(
             from_=fts.join(sqlite_docs, sqlite_docs.c.id == fts.c.rowid),
-            condition=literal_column("course_search").op("MATCH", is_comparison=True)(query.fts5()),
+            condition=literal_column("course_search").op("MATCH", is_comparison=True)(text_in),
             # bm25() is lower for better matches.
             rank=-literal_column(f"bm25(course_search, {weights})", Float),
             facts=sqlite_docs,
@@ -502,14 +514,12 @@ class PostgresBackend(SearchBackend):
         """
     )
 
-    def _tsquery(self, query: SearchQuery) -> ColumnElement[Any]:
-        return func.websearch_to_tsquery(
-            literal_column(f"'{TEXT_CONFIG}'::regconfig"), query.websearch()
-        )
+    def query_text(self, query: SearchQuery) -> str:
+        return query.websearch()
 
-    def source(self, query: SearchQuery) -> SearchSource:
+    def source_for(self, text_in: Any) -> SearchSource:
         index = postgres_index
-        tsquery = self._tsquery(query)
+        tsquery = func.websearch_to_tsquery(literal_column(f"'{TEXT_CONFIG}'::regconfig"), text_in)
         return SearchSource(
             from_=index,
             condition=index.c.document.op("@@", is_comparison=True)(tsquery),

@@ -13,6 +13,9 @@ A cookie the response sets itself wins over a queued one of the same name
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,9 +42,33 @@ def queue_cookies(connection: HTTPConnection, scratch: Response) -> None:
 
 def queue_cookie(connection: HTTPConnection, name: str, value: str, **options: object) -> None:
     """Queue one cookie; `options` are those of `Response.set_cookie`."""
+    if _PLAIN_VALUE.fullmatch(value):
+        # A new CSRF token on every new visitor's page: the header comes from a
+        # template Starlette wrote once, not from a SimpleCookie each time.
+        before, after = _header_template(name, tuple(sorted(options.items())))
+        state = connection.scope.setdefault("state", {})
+        queued: dict[str, bytes] = state.setdefault(STATE_KEY, {})
+        queued.pop(name, None)
+        queued[name] = before + value.encode("latin-1") + after
+        return
     scratch = Response()
     scratch.set_cookie(name, value, **options)  # type: ignore[arg-type]
     queue_cookies(connection, scratch)
+
+
+# Values Starlette (http.cookies) writes as they are, without quoting.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+")
+_MARK = "cookie-value-mark"
+
+
+@lru_cache(maxsize=64)
+def _header_template(name: str, options: tuple[tuple[str, object], ...]) -> tuple[bytes, bytes]:
+    """The Set-Cookie value Starlette writes for `name` with `options`, split at the value."""
+    scratch = Response()
+    scratch.set_cookie(name, _MARK, **dict(options))  # type: ignore[arg-type]
+    header = next(value for key, value in scratch.raw_headers if key == b"set-cookie")
+    before, after = header.split(_MARK.encode(), 1)
+    return before, after
 
 
 class QueuedCookiesMiddleware:

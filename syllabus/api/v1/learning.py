@@ -81,17 +81,21 @@ def admin_enroll(
     responses=problems(s403="not_enrolled", s404="lesson_not_found", s409="lesson_locked"),
 )
 def record_progress(
-    lesson_id: str, body: ProgressIn, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+    lesson_id: str, body: ProgressIn, rt: CurrentRuntime, actor: CurrentActor
 ) -> ProgressOut:
     """Idempotent; the furthest position wins; drip-locked lesson: 409 `lesson_locked`."""
-    return progress.record_progress(
-        db,
-        rt,
-        actor,
-        lesson_id,
-        position_seconds=body.position_seconds,
-        completed=body.completed,
-    )
+    # The unit of work commits here, in the thread that did the work, not in a
+    # dependency's teardown that needs another worker thread: under many concurrent
+    # writers those threads are all waiting for the write lock this one holds.
+    with rt.db.session_scope() as session:
+        return progress.record_progress(
+            session,
+            rt,
+            actor,
+            lesson_id,
+            position_seconds=body.position_seconds,
+            completed=body.completed,
+        )
 
 
 @router.get("/courses/{course}/progress", response_model=ProgressOut)

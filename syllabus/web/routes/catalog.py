@@ -33,6 +33,7 @@ from syllabus.catalog.public import LEVEL_LABELS, PRICE_BANDS, CourseFilters
 from syllabus.catalog.schemas import CourseDetail
 from syllabus.community.reviews import ReviewPanel, review_panel
 from syllabus.kit.errors import NotFound
+from syllabus.kit.fastpath import to_response
 from syllabus.kit.markdown import plain_text
 from syllabus.kit.pagination import MAX_PAGE, PageParams
 from syllabus.kit.runtime import Runtime, get_runtime
@@ -40,6 +41,7 @@ from syllabus.learning.access import active_enrollment_id
 from syllabus.search.suggest import MAX_TEXT, cached_suggestions
 from syllabus.web.deps import OptionalWebActor, login_url
 from syllabus.web.flashes import pending_flashes
+from syllabus.web.routes import _landing_cache as landing_cache
 from syllabus.web.routes._commerce_views import in_cart_of
 from syllabus.web.routes.player_media import course_promo
 from syllabus.web.templating import SITE_NAME, is_htmx, render, templates
@@ -461,6 +463,7 @@ def _review_panel(rt: Runtime, actor: Actor | None, course_id: str) -> ReviewPan
 
 @router.get("/courses/{slug}", response_class=HTMLResponse)
 def course_landing(slug: str, request: Request, actor: OptionalWebActor) -> Response:
+    """The landing page; anonymous visitors share one cached copy (see `_landing_cache`)."""
     rt = get_runtime()
     course = public.course_page(rt, None, slug, actor)
     if slug != course.slug:
@@ -473,38 +476,40 @@ def course_landing(slug: str, request: Request, actor: OptionalWebActor) -> Resp
     if list_price is not None and list_price.amount > price.amount:
         discount = round(100 * (list_price.amount - price.amount) / list_price.amount)
     lessons = sum(len(section.lessons) for section in course.curriculum)
+    is_public = course.status == "published"
     parent = None
     if course.category is not None and course.category.parent_id:
         found = public.find_category(rt, course.category.slug)
         parent = found[1] if found else None
-    return render(
-        request,
-        "pages/catalog/course.html",
-        {
-            "flashes": pending_flashes(request),
-            "course": course,
-            "is_public": course.status == "published",
-            "canonical_url": url,
-            "meta_description": description,
-            "og_image": image,
-            "json_ld": json_ld(
-                course_json_ld(
-                    course,
-                    url=url,
-                    description=_text(course.description or course.subtitle, 500),
-                    image=image,
-                )
-            ),
-            "discount": discount,
-            "lesson_total": lessons,
-            "cta": _call_to_action(rt, actor, course),
-            "reviews": _review_panel(rt, actor, course.id),
-            "promo": course_promo(rt, course),
-            "category_parent": parent,
-            "updated": _month_year(course.updated_at),
-            "language_name": LANGUAGE_NAMES.get(course.language.split("-")[0], course.language),
-        },
-    )
+    context = {
+        "flashes": pending_flashes(request),
+        "course": course,
+        "is_public": is_public,
+        "canonical_url": url,
+        "meta_description": description,
+        "og_image": image,
+        "json_ld": json_ld(
+            course_json_ld(
+                course,
+                url=url,
+                description=_text(course.description or course.subtitle, 500),
+                image=image,
+            )
+        ),
+        "discount": discount,
+        "lesson_total": lessons,
+        "cta": _call_to_action(rt, actor, course),
+        "reviews": _review_panel(rt, actor, course.id),
+        "promo": course_promo(rt, course),
+        "category_parent": parent,
+        "updated": _month_year(course.updated_at),
+        "language_name": LANGUAGE_NAMES.get(course.language.split("-")[0], course.language),
+    }
+    if actor is not None or not landing_cache.is_shared_view(request, slug) or not is_public:
+        return render(request, landing_cache.LANDING_TEMPLATE, context)
+    page = landing_cache.render_shared(request, context)
+    landing_cache.remember(request, rt, course.id, slug, page)
+    return to_response(landing_cache.answer(request, rt, page))
 
 
 def _month_year(value: datetime) -> str:

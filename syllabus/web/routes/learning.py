@@ -19,10 +19,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
-from syllabus.catalog import public
+from syllabus.catalog import reads
 from syllabus.catalog.content import course_content
-from syllabus.catalog.schemas import CourseContent, CourseDetail, LessonContent
-from syllabus.kit.errors import AppError
+from syllabus.catalog.schemas import CourseContent, LessonContent
 from syllabus.kit.runtime import get_runtime
 from syllabus.learning import certificates, enrollment, progress, quiz_attempts
 from syllabus.learning.errors import (
@@ -121,15 +120,17 @@ def enroll_page(slug: Slug) -> Response:
 
 
 def _card(
-    item: EnrollmentOut, detail: CourseDetail | None, codes: dict[str, str]
+    item: EnrollmentOut,
+    card: reads.CourseCard | None,
+    titles: dict[str, tuple[str, str]],
+    codes: dict[str, str],
 ) -> dict[str, Any]:
     slug = item.course.slug
-    titles = (
-        {lesson.id: lesson.title for s in detail.curriculum for lesson in s.lessons}
-        if detail
-        else {}
-    )
-    last = item.last_lesson_id if item.last_lesson_id in titles else None
+    last = item.last_lesson_id
+    # Only a lesson still in this course is offered to resume.
+    last_title = titles[last][1] if last in titles and titles[last][0] == item.course.id else None
+    if last_title is None:
+        last = None
     started = item.progress_percent > 0 or last is not None
     if item.completed_at is not None:
         label = "Review course"
@@ -139,11 +140,11 @@ def _card(
         "id": item.course.id,
         "slug": slug,
         "title": item.course.title,
-        "thumbnail_url": detail.thumbnail_url if detail else None,
-        "instructor": detail.instructor.name if detail else "",
+        "thumbnail_url": card.thumbnail_url if card else None,
+        "instructor": card.instructor_name if card else "",
         "percent": item.progress_percent,
         "completed_at": item.completed_at,
-        "last_lesson_title": titles.get(last) if last else None,
+        "last_lesson_title": last_title,
         "resume_url": views.lesson_url(slug, last) if last else f"/learn/{quote(slug)}",
         "action_label": label,
         "certificate_code": codes.get(item.course.id),
@@ -155,13 +156,11 @@ def my_learning(request: Request, db: WebDb, actor: WebActor) -> Response:
     rt = get_runtime()
     items = enrollment.my_enrollments(db, rt, actor)
     codes = {c.course_id: c.code for c in certificates.my_certificates(db, rt, actor)}
-    cards = []
-    for item in items:
-        try:
-            detail: CourseDetail | None = public.course_page(rt, None, item.course.id, actor)
-        except AppError:
-            detail = None
-        cards.append(_card(item, detail, codes))
+    # The cards' pictures, teachers and last lessons: two statements for any number of courses.
+    conn = db.connection()
+    course_cards = reads.course_cards(rt, conn, [item.course.id for item in items])
+    titles = reads.lesson_titles(conn, [i.last_lesson_id for i in items if i.last_lesson_id])
+    cards = [_card(item, course_cards.get(item.course.id), titles, codes) for item in items]
     completed = sum(1 for card in cards if card["completed_at"])
     return _page(request, "my_learning.html", {"cards": cards, "completed_total": completed})
 
@@ -255,8 +254,9 @@ def lesson_page(
     if slug != content.slug:
         return RedirectResponse(views.lesson_url(content.slug, lesson.id), status_code=301)
     state = _progress(db, actor, content.course_id)
-    if state is not None and not views.is_locked(lesson):
-        # Remember where the student is, for "Resume" on any device.
+    if state is not None and not views.is_locked(lesson) and state.last_lesson_id != lesson.id:
+        # Remember where the student is, for "Resume" on any device (a write: only
+        # when it changes, so reloading a lesson reads only).
         progress.record_progress(
             db, get_runtime(), actor, lesson.id, position_seconds=None, completed=None
         )
