@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from syllabus.benchdata.tables import COLUMNS
+from syllabus.catalog.listing import recount_facets
 from syllabus.search.backends import (
     SearchDocument,
     backend_for,
@@ -153,6 +154,8 @@ class PostgresLoader(BulkLoader):
         with self.transaction():
             self.conn.exec_driver_sql("RESET session_replication_role")
             self.conn.exec_driver_sql("RESET synchronous_commit")
+            # Triggers may have been skipped: count the catalog's kept facets now.
+            recount_facets(self.conn)
             for table in (*ANALYZED, "course_search"):
                 self.conn.exec_driver_sql(f"ANALYZE {table}")
 

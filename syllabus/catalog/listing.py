@@ -36,7 +36,10 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     func,
+    insert,
+    literal,
     literal_column,
     null,
     or_,
@@ -54,7 +57,7 @@ from syllabus.catalog.facets import (
     TopCategory,
     stored_tally,
 )
-from syllabus.catalog.models import Category, Course
+from syllabus.catalog.models import CatalogFacetCount, Category, Course
 from syllabus.kit.pagination import PageParams
 from syllabus.search.backends import SearchBackend, backend_for
 
@@ -403,12 +406,9 @@ def _facet_statement(shape: Shape, src: _Source) -> Select[Any]:
     return union_all(page, cells, bands)  # type: ignore[return-value]
 
 
-# The page's courses once the search found them (a few primary keys).
-_COURSES_BY_ID = reads.summary_select().where(
-    Course.id.in_(bindparam("ids", expanding=True)),
-    # A course unpublished a moment ago leaves the index within seconds; never show it.
-    Course.status == "published",
-)
+# The page's courses once the search found them: a few primary keys (the status is
+# checked on the rows read; as a condition it could lead the planner to its index).
+_COURSES_BY_ID = reads.summary_select().where(Course.id.in_(bindparam("ids", expanding=True)))
 
 
 @lru_cache(maxsize=SHAPES_KEPT)
@@ -455,6 +455,32 @@ def shape_of(
         sort=filters.sort,
     )
     return shape, params
+
+
+def recount_facets(conn: Connection) -> None:
+    """Count the published catalog's facets again into `catalog_facet_counts`.
+
+    Triggers keep those counts on every write; this is for when writes skipped
+    them (a bulk load with `session_replication_role=replica`, a restored
+    dump). Run it while nothing else writes courses: the table is replaced.
+    """
+    keys = {
+        "level": Course.level,
+        "language": Course.language,
+        "category": func.coalesce(Course.category_id, ""),
+        "price": _price_band(_CATALOG),
+        "rating": _rating_band(_CATALOG),
+    }
+    conn.execute(delete(CatalogFacetCount))
+    for facet, value in keys.items():
+        conn.execute(
+            insert(CatalogFacetCount).from_select(
+                ["facet", "value", "count"],
+                select(literal(facet, String), value, func.count())
+                .where(Course.status == "published")
+                .group_by(value),
+            )
+        )
 
 
 # ---------------------------------------------------------------------------- reading
@@ -504,7 +530,9 @@ def read_page(
     if not places or second is None:
         return [], tally
     courses = conn.execute(second, {"ids": list(places)}).mappings().all()
-    return sorted(courses, key=lambda course: places[course["id"]]), tally
+    # A course unpublished a moment ago leaves the index within seconds; never show it.
+    shown = [course for course in courses if course["status"] == "published"]
+    return sorted(shown, key=lambda course: places[course["id"]]), tally
 
 
 def explain(conn: Connection, filters: CourseFilters, page: PageParams) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, aliased
 
 from syllabus.accounts.models import User
+from syllabus.catalog.listing import recount_facets
 from syllabus.catalog.models import Category, Course
 from syllabus.catalog.public import minor_per_major
 from syllabus.search.backends import SearchDocument, backend_for, plain
@@ -116,7 +117,8 @@ def reindex_all(
     on_total: Progress | None = None,
     batch: int = BATCH,
 ) -> int:
-    """Rebuild the whole index from the published courses, in the caller's transaction.
+    """Rebuild the whole index from the published courses, in the caller's transaction
+    (and count the catalog's kept facets again: `listing.recount_facets`).
 
     `on_total(n)` is told how many courses there are before the work starts and
     `progress(k)` after every `k` courses indexed. Returns how many were indexed.
@@ -140,4 +142,6 @@ def reindex_all(
         indexed += len(docs)
         if progress is not None:
             progress(len(chunk))
+    # The other derived read of the catalog, so a rebuild repairs both.
+    recount_facets(session.connection())
     return indexed

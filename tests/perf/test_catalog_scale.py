@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from syllabus.accounts.models import User
 from syllabus.catalog import reads
 from syllabus.catalog.facets import PRICE_BANDS, RATING_BANDS, minor_per_major
-from syllabus.catalog.models import Category, Course, Lesson, Section
+from syllabus.catalog.listing import recount_facets
+from syllabus.catalog.models import CatalogFacetCount, Category, Course, Lesson, Section
 from syllabus.catalog.public import CourseFilters, explain_courses
 from syllabus.kit.cache import NullCache
 from syllabus.kit.db import new_id, utcnow
@@ -173,6 +174,20 @@ def _course_row(instructor: User, n: int) -> dict[str, Any]:
         "rating_avg": 3.9 + n / 10,
         "published_at": utcnow(),
     }
+
+
+def test_recounting_rebuilds_counts_written_without_triggers(
+    client: TestClient, db: Session, no_cache: Runtime, instructor: User
+) -> None:
+    for n in range(4):
+        seed_course(db, instructor, price=1500 * n, level=("beginner", "expert")[n % 2])
+    # As after a bulk load that skipped the triggers.
+    db.execute(delete(CatalogFacetCount))
+    db.commit()
+    assert answered_facets(client)["total"] == 0
+    recount_facets(db.connection())
+    db.commit()
+    assert_facets_exact(client, db)
 
 
 @pytest.mark.parametrize(
