@@ -5,17 +5,19 @@ there is search text (its *shape*), never on the values, which are bound
 parameters: each shape's statements are built once per process and then
 only executed, so a request pays for no SQL construction or compilation.
 
-Two statements per page whatever the size of the catalog:
+Two statements per page whatever the size of the catalog (one when a search
+finds nothing):
 
-- the page: from `courses` in the order of the sort's index (migration
-  0009), or, with search text, the page of hits from the search index alone
-  (ordered by rank among the hits that pass the filters) and then those
-  few courses by primary key;
-- the facets and the total: the hits are read once (a CTE) with a flag per
+- without search text: the page, from `courses` in the order of the sort's
+  index (migration 0009); then the facets and the total: the courses are
+  read once (a CTE, from the covering `ix_courses_facets`) with a flag per
   filter set and grouped twice (level x language x top category, and price
   band x rating band), so each facet is counted under every filter but its
   own. The unfiltered catalog reads `catalog_facet_counts` instead, which
   triggers keep exact on every write (`syllabus.catalog.facets`).
+- with search text: the index is read once for both the facets (as above)
+  and the page's ids (ranked only where every filter passes: the rank is
+  the costly part of a hit); then those few courses by primary key.
 """
 
 from __future__ import annotations
