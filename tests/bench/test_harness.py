@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bench import backend_run, machine, report, run
-from bench.harness import Context, Row, ServerHandle, ratio, ratio_row
+from bench.harness import Row, ratio, ratio_row
 from bench.scenarios import s05_search, s06_playback, s10_idle_memory
 from bench.wrk import WrkError, WrkResult, build_command, parse_output, run_wrk
+from tests.bench.fakes import FakeContext
 
 BENCH_LINE = (
     'BENCH_JSON {"requests": 3000, "duration_s": 2.0, "p50_ms": 4.5, "p90_ms": 7.0, '
@@ -34,32 +35,6 @@ WRK_TEXT = """Running 10s test @ http://127.0.0.1:8000/
   Non-2xx or 3xx responses: 17
 Requests/sec:   3508.79
 """
-
-
-class FakeContext(Context):
-    """Only the attributes rows need; no server behind it."""
-
-    def __init__(self, hello_rps: float = 1000.0) -> None:
-        self.backend = "sqlite"
-        self.env = {}
-        self.courses = 100
-        self.base_url = "http://127.0.0.1:1"
-        self.hello_rps = hello_rps
-        self.duration = 1.0
-        self.connections = 4
-        self.workers = 1
-
-    def restart(self, extra_env: dict[str, str] | None = None) -> None:
-        raise NotImplementedError
-
-    def server_pids(self) -> list[int]:
-        return []
-
-    def database_url(self) -> str:
-        return "sqlite://"
-
-    def dataset_server(self, courses: int, extra_env: dict[str, str] | None = None) -> ServerHandle:
-        raise NotImplementedError
 
 
 def result(rps: float, *, non_2xx: int = 0, socket_errors: int = 0) -> WrkResult:

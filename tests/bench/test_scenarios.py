@@ -17,7 +17,7 @@ import orjson
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench.harness import Context, WrkResult
+from bench.harness import WrkResult
 from bench.scenarios import _storm_audit as storm_audit
 from bench.scenarios._journey import (
     JourneyPlan,
@@ -39,32 +39,7 @@ from bench.scenarios.s04_course_detail_growth import best_p50, p50_ratio_row
 from bench.scenarios.s07_progress_writes import audit, read_acks, writable_lessons
 from bench.wrk import LUA_DIR
 from syllabus.commerce.providers.sandbox import SandboxProvider, sign
-
-
-class FakeContext(Context):
-    """Just enough of a Context for row builders."""
-
-    def __init__(self) -> None:
-        self.backend = "sqlite"
-        self.env = {}
-        self.courses = 200
-        self.base_url = "http://127.0.0.1:1"
-        self.hello_rps = 1000.0
-        self.duration = 1.0
-        self.connections = 4
-        self.workers = 1
-
-    def restart(self, extra_env: dict[str, str] | None = None) -> None:
-        raise NotImplementedError
-
-    def server_pids(self) -> list[int]:
-        return []
-
-    def database_url(self) -> str:
-        return "sqlite://"
-
-    def dataset_server(self, courses: int, extra_env: dict[str, str] | None = None) -> Any:
-        raise NotImplementedError
+from tests.bench.fakes import FakeContext
 
 
 def wrk_result(p50_ms: float, *, non_2xx: int = 0) -> WrkResult:
@@ -85,7 +60,7 @@ def wrk_result(p50_ms: float, *, non_2xx: int = 0) -> WrkResult:
 
 
 def test_p50_ratio_row_compares_medians_and_fails_on_errors() -> None:
-    ctx = FakeContext()
+    ctx = FakeContext(courses=200)
     labels = ("500 lessons", "20 lessons")
     good = p50_ratio_row(
         ctx,
