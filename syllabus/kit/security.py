@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +20,12 @@ from syllabus.kit.memo import BoundedMemo
 
 # argon2id with the library's RFC 9106 "low memory" profile: ~50 ms, 64 MiB.
 _hasher = PasswordHasher()
+# Each hash takes 64 MiB and several CPU lanes. Unbounded, a burst of sign-ins
+# runs one hash per pool thread at once: gigabytes of memory, and every other
+# request (a SQLite writer holding the write lock among them) starved of CPU
+# until timeouts cascade. So hashes queue for a few slots per process.
+HASH_SLOTS = max(1, (os.cpu_count() or 1) // 2)
+_hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
 # Verified when the account does not exist, so a wrong email costs as much
 # time as a wrong password (no account enumeration by timing).
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
@@ -28,13 +36,16 @@ ISSUER = "syllabus"
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hash_slots:
+        return _hasher.hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Constant-ish time whatever the input; False for a missing hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        with _hash_slots:
+            verified = _hasher.verify(password_hash or _DUMMY_HASH, password)
+        return verified and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
