@@ -26,6 +26,7 @@ from typing import Any
 
 from bench import machine
 from bench.harness import Context, Row, fmt_rps, ratio
+from bench.profile import Profiler
 from bench.servers import (
     BIN_DIR,
     REPO_ROOT,
@@ -61,6 +62,7 @@ class BenchConfig:
     connections: int = 32
     warmup: float = 2.0
     scenarios: set[int] | None = None  # None: all
+    profile: bool = False  # repeat each load run under py-spy (BENCH_PROFILE=1)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | os._Environ[str]) -> BenchConfig:
@@ -72,6 +74,7 @@ class BenchConfig:
             connections=int(environ.get("BENCH_CONNECTIONS", "32")),
             warmup=float(environ.get("BENCH_WARMUP", "2")),
             scenarios=parse_scenarios(picked) if picked else None,
+            profile=environ.get("BENCH_PROFILE", "") == "1",
         )
 
 
@@ -215,6 +218,15 @@ class LiveContext(Context):
         self.extra_env: dict[str, str] = {}
         self._server: ManagedServer | None = None
         self._port: int | None = None
+        if config.profile:
+            self.profiler = Profiler(
+                REPO_ROOT / "bench" / "results" / f"profiles-{backend}.md",
+                BENCH_DATA_DIR / "profiles" / backend,
+            )
+            self.profiler.start_file(
+                f"Profiles, {backend}, {config.courses:,} courses "
+                f"({config.workers} workers, {config.connections} connections)"
+            )
 
     # --- servers ---------------------------------------------------------------
     def start(self, extra_env: dict[str, str] | None = None) -> None:
@@ -406,6 +418,7 @@ def run_scenario(ctx: LiveContext, scenario: ScenarioModule) -> list[Row]:
         # Every scenario starts on a healthy server with the default settings.
         if not ctx.healthy() or ctx.extra_env:
             ctx.restart()
+        ctx.scenario_label = scenario.label
         module = importlib.import_module(f"bench.scenarios.{scenario.name}")
         result = module.run(ctx)
         return [r for r in result if isinstance(r, Row)]

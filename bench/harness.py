@@ -8,11 +8,14 @@ helpers at the bottom keep the rows of every scenario formatted alike.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 import httpx
 
+from bench.profile import Profiler
 from bench.wrk import WrkError, WrkResult, run_wrk
 
 __all__ = [
@@ -77,6 +80,8 @@ class Context(abc.ABC):
     workers: int  # server worker processes
     threads: int = 2  # wrk threads for load runs
     warmup: float = DEFAULT_WARMUP_S
+    profiler: Profiler | None = None  # set with BENCH_PROFILE=1
+    scenario_label: str = ""  # the scenario running now, for profile titles
 
     def wrk(
         self,
@@ -92,12 +97,15 @@ class Context(abc.ABC):
         threads: int | None = None,
         warmup: float | None = None,
         base_url: str | None = None,
+        profile: bool = True,
     ) -> WrkResult:
         """Warm up (default 2 s, `warmup=0` skips it), then one measured wrk run.
 
         `lua` is a script under bench/lua/; it may print one `BENCH_JSON {...}` line
         from done(), which lands in WrkResult.extra. `base_url` targets another
-        server (e.g. a dataset_server handle) with the same settings.
+        server (e.g. a dataset_server handle) with the same settings. With a
+        profiler, a load run (more than one connection) on this server is repeated
+        under py-spy; `profile=False` is for runs that must not be repeated.
         """
         url = (base_url or self.base_url).rstrip("/") + path
         settings: dict[str, Any] = {
@@ -113,7 +121,23 @@ class Context(abc.ABC):
         if warm > 0:
             run_wrk(url, duration=warm, **settings)
         measured = duration if duration is not None else self.duration
-        return run_wrk(url, duration=measured, **settings)
+        result = run_wrk(url, duration=measured, **settings)
+        repeat = self.profiler is not None and base_url is None and settings["connections"] > 1
+        if profile and repeat:
+            with self.profiled(measured, f"{method} {path}"):
+                run_wrk(url, duration=measured, **settings)
+        return result
+
+    @contextmanager
+    def profiled(self, seconds: float, what: str) -> Iterator[None]:
+        """With BENCH_PROFILE=1, py-spy records this server while the block runs."""
+        pids = self.server_pids() if self.profiler is not None else []
+        if self.profiler is None or not pids:
+            yield
+            return
+        title = f"{self.backend} · {self.scenario_label} · {what}"
+        with self.profiler.record(pids[0], seconds, title):
+            yield
 
     def single(self, path: str, **kw: Any) -> WrkResult:
         """The single-user reference: wrk with 1 connection and 1 thread."""

@@ -1,11 +1,11 @@
 """`make bench`: every PERFORMANCE.md scenario on every backend, one table, one report.
 
     python -m bench.run [--courses N] [--duration S] [--workers W] [--connections C]
-                        [--scenarios 1,2,5] [--backends sqlite,postgresql]
+                        [--scenarios 1,2,5] [--backends sqlite,postgresql] [--profile]
 
 Each option defaults to its BENCH_* environment variable (BENCH_COURSES,
 BENCH_DURATION, BENCH_WORKERS, BENCH_CONNECTIONS, BENCH_SCENARIOS,
-BENCH_BACKENDS). Each backend runs in its own `bench.backend_run` process;
+BENCH_BACKENDS, BENCH_PROFILE=1). Each backend runs in its own `bench.backend_run` process;
 the table goes to stdout and bench/results/latest.md (+ latest.json).
 Exits 1 when a measured row failed its target.
 """
@@ -65,6 +65,12 @@ def parse_args(argv: list[str] | None, environ: dict[str, str] | os._Environ[str
         default=float(env("BENCH_BACKEND_TIMEOUT", str(DEFAULT_BACKEND_TIMEOUT_S))),
         help="seconds one backend may take in all (seeding included)",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        default=env("BENCH_PROFILE", "") == "1",
+        help="repeat each load run under py-spy; summaries in bench/results/profiles-*.md",
+    )
     return parser.parse_args(argv)
 
 
@@ -83,6 +89,8 @@ def command_line(args: Any, argv: list[str]) -> str:
     }
     if args.scenarios:
         settings["BENCH_SCENARIOS"] = args.scenarios
+    if args.profile:
+        settings["BENCH_PROFILE"] = "1"
     for key in ("SYLLABUS_DATABASE_URL", "SYLLABUS_REDIS_URL"):
         if key in os.environ and "postgresql" in args.backends:
             settings[key] = os.environ[key]
@@ -113,6 +121,7 @@ def run_backend(backend: str, args: Any) -> tuple[list[Row], dict[str, Any]]:
         BENCH_WORKERS=str(args.workers),
         BENCH_CONNECTIONS=str(args.connections),
         BENCH_SCENARIOS=args.scenarios,
+        BENCH_PROFILE="1" if args.profile else "",
     )
     with tempfile.TemporaryDirectory(prefix="bench-rows-") as tmp:
         out = Path(tmp) / "rows.json"
