@@ -91,7 +91,12 @@ def _course_row(session: Session, key: str) -> Any:
 
 def rating_summary(session: Session, course_id: str) -> RatingSummary:
     """Average, count and per-rating counts of the course's visible reviews (one query)."""
-    counts = _rating_counts(session, course_id)
+    return summary_of_counts(_rating_counts(session, course_id))
+
+
+def summary_of_counts(counts: dict[str, int]) -> RatingSummary:
+    """The summary of per-rating counts (a course's maintained `rating_histogram`)."""
+    counts = {rating: int(counts.get(rating, 0)) for rating in RATINGS}
     total = sum(counts.values())
     points = sum(int(rating) * n for rating, n in counts.items())
     return RatingSummary(
@@ -187,7 +192,7 @@ def create_review(
     review = Review(course_id=course.id, user_id=actor.id, rating=data.rating, body=data.body)
     session.add(review)
     session.flush()
-    _refresh_rating(session, rt, course.id)
+    refresh_rating(session, rt, course.id)
     return review
 
 
@@ -202,7 +207,7 @@ def update_review(
     if data.body is not None:
         review.body = data.body
     session.flush()
-    _refresh_rating(session, rt, review.course_id)
+    refresh_rating(session, rt, review.course_id)
     return review
 
 
@@ -222,7 +227,7 @@ def delete_review(session: Session, rt: Runtime, actor: Actor, review_id: str) -
         )
     session.delete(review)
     session.flush()
-    _refresh_rating(session, rt, course_id)
+    refresh_rating(session, rt, course_id)
     return course_id
 
 
@@ -292,7 +297,7 @@ def hide_review(session: Session, rt: Runtime, actor: Actor, review_id: str, rea
         reason=reason,
     )
     session.flush()
-    _refresh_rating(session, rt, review.course_id)
+    refresh_rating(session, rt, review.course_id)
     return review
 
 
@@ -319,7 +324,7 @@ def _lock_course(session: Session, course_id: str) -> None:
     session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
 
 
-def _refresh_rating(session: Session, rt: Runtime, course_id: str) -> None:
+def refresh_rating(session: Session, rt: Runtime, course_id: str) -> None:
     """Recompute the course's rating aggregates from its visible reviews (caller holds the lock)."""
     counts = _rating_counts(session, course_id)
     total = sum(counts.values())
@@ -372,10 +377,36 @@ class ReviewPanel:
         return max(1, -(-self.summary.count // self.page_size))
 
 
+@dataclass(frozen=True)
+class CourseFacts:
+    """What the review panel needs of its course, when the caller has read it already."""
+
+    instructor_id: str
+    rating_histogram: dict[str, int]
+
+
+def _course_facts(session: Session, course_id: str) -> CourseFacts:
+    row = session.execute(
+        select(Course.instructor_id, Course.rating_histogram).where(Course.id == course_id)
+    ).first()
+    if row is None:
+        return CourseFacts("", {})
+    return CourseFacts(row.instructor_id, dict(row.rating_histogram or {}))
+
+
 def _reviews_block(
-    session: Session, rt: Runtime, course_id: str, sort: ReviewSort, page: int, limit: int
+    session: Session,
+    rt: Runtime,
+    course_id: str,
+    sort: ReviewSort,
+    page: int,
+    limit: int,
+    known: CourseFacts | None,
 ) -> ReviewsBlock:
-    """A page of visible reviews and the summary; cached until a review of the course changes."""
+    """A page of visible reviews and the summary; cached until a review of the course changes.
+
+    The summary comes from the course's maintained histogram (visible reviews only).
+    """
     key = course_key(rt, course_id, PAGE_BLOCK, sort, str(page), str(limit))
     cached = rt.cache.get(key)
     if cached is not None:
@@ -388,11 +419,11 @@ def _reviews_block(
         .offset((page - 1) * limit)
         .limit(limit)
     ).all()
+    facts = known if known is not None else _course_facts(session, course_id)
     block = ReviewsBlock(
-        summary=rating_summary(session, course_id),
+        summary=summary_of_counts(facts.rating_histogram),
         reviews=[_out(review, name) for review, name in rows],
-        instructor_id=session.scalar(select(Course.instructor_id).where(Course.id == course_id))
-        or "",
+        instructor_id=facts.instructor_id,
     )
     rt.cache.set(key, block.model_dump_json().encode())
     return block
@@ -407,13 +438,15 @@ def review_panel(
     limit: int = PANEL_SIZE,
     sort: ReviewSort = "newest",
     page: int = 1,
+    known: CourseFacts | None = None,
 ) -> ReviewPanel:
     """A page of visible reviews, the summary, and the visitor's own review or the form.
 
     An anonymous visitor's warm page runs no SQL: the public part is cached.
     A signed-in visitor adds a fixed number of queries, however many reviews.
+    `known`: the course's facts when the caller read the course already.
     """
-    block = _reviews_block(session, rt, course_id, sort, page, limit)
+    block = _reviews_block(session, rt, course_id, sort, page, limit, known)
     panel = ReviewPanel(
         summary=block.summary, reviews=block.reviews, sort=sort, page=page, page_size=limit
     )

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from syllabus.accounts.models import User
 from syllabus.catalog.models import Course
 from syllabus.community.models import Review, ReviewVote
+from syllabus.community.reviews import refresh_rating
 from syllabus.kit.db import utcnow
-from syllabus.kit.runtime import Runtime
+from syllabus.kit.runtime import Runtime, get_runtime
 from syllabus.notifications.models import Notification
 from tests.catalog.factories import make_course, make_enrollment
 from tests.catalog_public.seed import count_statements
@@ -42,6 +43,8 @@ def seed_reviews(db: Session, course: Course, count: int) -> list[Review]:
         )
         db.add(review)
         made.append(review)
+    db.flush()
+    refresh_rating(db, get_runtime(), course.id)  # as the review service keeps it
     db.commit()
     return made
 

@@ -31,7 +31,7 @@ from syllabus.accounts.actor import Actor
 from syllabus.catalog import public
 from syllabus.catalog.public import LEVEL_LABELS, PRICE_BANDS, CourseFilters
 from syllabus.catalog.schemas import CourseDetail
-from syllabus.community.reviews import ReviewPanel, review_panel
+from syllabus.community.reviews import CourseFacts, ReviewPanel, review_panel
 from syllabus.kit.errors import NotFound
 from syllabus.kit.fastpath import to_response
 from syllabus.kit.markdown import plain_text
@@ -455,10 +455,11 @@ def _call_to_action(rt: Runtime, actor: Actor | None, course: CourseDetail) -> d
     return {"kind": "form", "label": "Add to cart", "action": "/cart/add", "buy_label": "Buy now"}
 
 
-def _review_panel(rt: Runtime, actor: Actor | None, course_id: str) -> ReviewPanel:
+def _review_panel(rt: Runtime, actor: Actor | None, course: CourseDetail) -> ReviewPanel:
     # The reader connection: a course page never waits behind (or holds) the write lock.
+    known = CourseFacts(course.instructor.id, course.rating.distribution)
     with rt.db.read_connection() as conn, Session(bind=conn) as session:
-        return review_panel(session, rt, actor, course_id)
+        return review_panel(session, rt, actor, course.id, known=known)
 
 
 @router.get("/courses/{slug}", response_class=HTMLResponse)
@@ -499,7 +500,7 @@ def course_landing(slug: str, request: Request, actor: OptionalWebActor) -> Resp
         "discount": discount,
         "lesson_total": lessons,
         "cta": _call_to_action(rt, actor, course),
-        "reviews": _review_panel(rt, actor, course.id),
+        "reviews": _review_panel(rt, actor, course),
         "promo": course_promo(rt, course),
         "category_parent": parent,
         "updated": _month_year(course.updated_at),
