@@ -37,6 +37,7 @@ from bench.scenarios._webhook_storm import (
 )
 from bench.scenarios.s04_course_detail_growth import best_p50, p50_ratio_row
 from bench.scenarios.s07_progress_writes import audit, read_acks, writable_lessons
+from bench.scenarios.s09_student_journey import p99_without_login
 from bench.wrk import LUA_DIR
 from syllabus.commerce.providers.sandbox import SandboxProvider, sign
 from tests.bench.fakes import FakeContext
@@ -364,3 +365,12 @@ def test_steps_after_a_failed_login_are_errors_without_a_latency() -> None:
     result = JourneyResult(samples=[Sample(1, "catalog", 12.0), skipped])
     assert result.latencies() == [12.0]
     assert [s.step for s in result.errors] == ["lesson"]
+
+
+def test_the_journey_ratio_without_sign_in_leaves_the_login_step_out() -> None:
+    crowd = JourneyResult(
+        samples=[Sample(1, "login", 5000.0), Sample(1, "catalog", 40.0), Sample(2, "lesson", 60.0)]
+    )
+    single = JourneyResult(samples=[Sample(1, "login", 300.0), Sample(1, "course", 20.0)])
+    assert p99_without_login(crowd, single) == "p99 60.00 ms ÷ 20.00 ms = 3.00"
+    assert p99_without_login(crowd, JourneyResult()) == "not measured"
