@@ -23,9 +23,16 @@ def get_db_session() -> Iterator[Session]:
         yield session
 
 
+def get_read_session() -> Iterator[Session]:
+    """For routes that only read: never takes or waits for SQLite's write lock."""
+    with get_runtime().db.read_session() as session:
+        yield session
+
+
 # scope="function": the commit happens when the route returns, before the
 # response goes out, so a client never reads its own write as missing.
 DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
+ReadDbSession = Annotated[Session, Depends(get_read_session, scope="function")]
 CurrentRuntime = Annotated[Runtime, Depends(get_runtime)]
 Pagination = Annotated[PageParams, Depends(page_params)]
 

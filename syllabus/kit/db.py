@@ -160,6 +160,23 @@ def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
+_READ_ONLY = "read_only"
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A change was made through a read session (a route declared read-only writes)."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    _refuse_writes(session)
+
+
+def _refuse_writes(session: Session) -> None:
+    if session.info.get(_READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySessionError("a read session cannot change rows; use a unit of work")
+
+
 class Database:
     """The engine plus a session factory; replaceable in tests."""
 
@@ -196,6 +213,20 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """An ORM session for reading only, on the reader connection.
+
+        On SQLite a unit of work takes the write lock at its first statement,
+        so a read-only request on `session_scope` would queue behind every
+        writer; this session never does. Changing anything through it raises
+        `ReadOnlySessionError` instead of being silently dropped.
+        """
+        with self.read_connection() as conn, Session(bind=conn, autoflush=False) as session:
+            session.info[_READ_ONLY] = True
+            yield session
+            _refuse_writes(session)
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:

@@ -12,7 +12,14 @@ from fastapi import APIRouter, Response, UploadFile
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireInstructor
+from syllabus.api.deps import (
+    CurrentActor,
+    CurrentRuntime,
+    DbSession,
+    Pagination,
+    ReadDbSession,
+    RequireInstructor,
+)
 from syllabus.catalog import authoring, content, quizzes, reads, thumbnails, workflow
 from syllabus.catalog.content import CurriculumOut, LessonOut
 from syllabus.catalog.errors import CourseNotFound
@@ -118,7 +125,7 @@ def my_courses(
 
 @router.get("/courses/{course}/content", response_model=CourseContent)
 def course_content(
-    course: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+    course: str, db: ReadDbSession, rt: CurrentRuntime, actor: CurrentActor
 ) -> CourseContent:
     return content.course_content(db, rt, actor, course)
 

@@ -11,7 +11,14 @@ from typing import BinaryIO
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireAdmin
+from syllabus.api.deps import (
+    CurrentActor,
+    CurrentRuntime,
+    DbSession,
+    Pagination,
+    ReadDbSession,
+    RequireAdmin,
+)
 from syllabus.api.errors import problems
 from syllabus.kit.pagination import Page
 from syllabus.learning import (
@@ -55,7 +62,7 @@ def enroll(course: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor) 
 
 @router.get("/me/enrollments", response_model=Page[EnrollmentOut])
 def my_enrollments(
-    db: DbSession, rt: CurrentRuntime, actor: CurrentActor, page: Pagination
+    db: ReadDbSession, rt: CurrentRuntime, actor: CurrentActor, page: Pagination
 ) -> Page[EnrollmentOut]:
     """My active enrollments with progress, most recently studied first."""
     return enrollment.enrollments_page(db, rt, actor, page)
@@ -100,7 +107,7 @@ def record_progress(
 
 @router.get("/courses/{course}/progress", response_model=ProgressOut)
 def course_progress(
-    course: str, db: DbSession, rt: CurrentRuntime, actor: CurrentActor
+    course: str, db: ReadDbSession, rt: CurrentRuntime, actor: CurrentActor
 ) -> ProgressOut:
     return progress.course_progress(db, rt, actor, course)
 
