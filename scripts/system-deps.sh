@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives, when missing:
-# chromium (browser tests) and redis-server (Redis-backed tests).
+# chromium (browser tests), redis-server (Redis-backed tests) and nginx (its
+# test of deploy/nginx.conf).
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -ne 0 ]]; then

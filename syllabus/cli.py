@@ -53,7 +53,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.web_workers,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_config=None,
         # Every request is logged by RequestContextMiddleware already.
         access_log=False,

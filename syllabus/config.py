@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # One per CPU, at most 2: a worker costs about 100 MiB idle, and `make run`
     # (web and jobs) stays under 300 MiB with two (docs: README, PERFORMANCE).
     web_workers: int = Field(default_factory=default_web_workers, ge=1, le=64)
+    # Proxies whose X-Forwarded-For / -Proto `syllabus serve` believes (comma list, "*": any).
+    forwarded_allow_ips: str = Field("127.0.0.1", min_length=1, max_length=1000)
     data_dir: Path = Path("./var")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
@@ -117,6 +119,9 @@ class Settings(BaseSettings):
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
+    # Where browsers reach the bucket when that differs from s3_endpoint_url
+    # (MinIO behind the site's own proxy): presigned URLs are signed for it.
+    s3_public_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None

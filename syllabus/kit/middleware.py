@@ -126,8 +126,9 @@ def storage_origins(settings: Any) -> list[str]:
     """
     if getattr(settings, "storage_backend", "local") != "s3" or not settings.s3_bucket:
         return []
-    if settings.s3_endpoint_url:
-        parts = urlsplit(settings.s3_endpoint_url)
+    endpoint = getattr(settings, "s3_public_endpoint_url", None) or settings.s3_endpoint_url
+    if endpoint:
+        parts = urlsplit(endpoint)
         return [f"{parts.scheme}://{parts.netloc}".lower()]
     bucket, region = settings.s3_bucket, settings.s3_region
     if "." in bucket:

@@ -268,6 +268,7 @@ class S3Storage(Storage):
         bucket: str,
         endpoint_url: str | None = None,
         region: str = "us-east-1",
+        public_endpoint_url: str | None = None,
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         url_ttl: int = 900,
@@ -282,14 +283,20 @@ class S3Storage(Storage):
         # MinIO and moto serve buckets on a path, not on a virtual-host subdomain.
         s3_options: Any = {"addressing_style": "path"} if endpoint_url else {}
         config = Config(signature_version="s3v4", s3=s3_options, retries={"mode": "standard"})
-        self._client: S3Client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            aws_access_key_id=access_key_id,
-            aws_secret_access_key=secret_access_key,
-            config=config,
-        )
+        def client(endpoint: str | None) -> S3Client:
+            return boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                region_name=region,
+                aws_access_key_id=access_key_id,
+                aws_secret_access_key=secret_access_key,
+                config=config,
+            )
+
+        self._client: S3Client = client(endpoint_url)
+        # Presigning is local arithmetic: a second client only to sign for the
+        # address browsers use, when it is not the one the servers talk to.
+        self._signer = client(public_endpoint_url) if public_endpoint_url else self._client
         part = 8 * CHUNK_SIZE  # memory per in-flight part; bounded by max_concurrency
         self._transfer = TransferConfig(
             multipart_threshold=part, multipart_chunksize=part, max_concurrency=4
@@ -363,7 +370,7 @@ class S3Storage(Storage):
         if download_name:
             params["ResponseContentDisposition"] = content_disposition(download_name)
         ttl = self.url_ttl if expires_in is None else expires_in
-        return self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl)
+        return self._signer.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl)
 
     def check(self) -> None:
         try:
@@ -382,6 +389,7 @@ def build_storage(settings: Settings) -> Storage:
             bucket=settings.s3_bucket,
             endpoint_url=settings.s3_endpoint_url,
             region=settings.s3_region,
+            public_endpoint_url=settings.s3_public_endpoint_url,
             access_key_id=settings.s3_access_key_id,
             secret_access_key=settings.s3_secret_access_key,
             url_ttl=ttl,

@@ -535,3 +535,29 @@ def test_s3_presigned_url_downloads_the_bytes(s3_storage: S3Storage) -> None:
     assert named.status_code == 200
     assert named.content == b"%PDF-1.7 body"
     assert named.headers["content-disposition"] == content_disposition("Leçon 1.pdf")
+
+
+def test_s3_presigned_urls_are_signed_for_the_public_endpoint(
+    s3_endpoint_url: str,  # noqa: F811
+    s3_bucket: str,
+) -> None:
+    # The same server under another name, as MinIO behind the site's nginx would be.
+    public = s3_endpoint_url.replace("127.0.0.1", "localhost")
+    assert public != s3_endpoint_url
+    storage = S3Storage(
+        bucket=s3_bucket,
+        endpoint_url=s3_endpoint_url,
+        public_endpoint_url=public,
+        region=REGION,
+        access_key_id=FAKE_ACCESS_KEY_ID,
+        secret_access_key=FAKE_SECRET_ACCESS_KEY,
+    )
+    try:
+        storage.save_bytes("t/public.txt", b"through the proxy")
+        url = storage.url("t/public.txt")
+        assert url.startswith(f"{public}/{s3_bucket}/t/public.txt?")
+        answer = httpx.get(url, trust_env=False, timeout=10)
+        assert answer.status_code == 200
+        assert answer.content == b"through the proxy"
+    finally:
+        storage.delete_prefix("t/")

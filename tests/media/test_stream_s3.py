@@ -182,3 +182,12 @@ def test_aws_bucket_origins_match_the_presigned_urls(settings: Settings) -> None
         parts = urlsplit(storage.url("media/x/hls/360p/seg_00000.ts"))
         assert f"{parts.scheme}://{parts.netloc}" in storage_origins(aws)
     assert storage_origins(settings.model_copy(update={"storage_backend": "local"})) == []
+    behind_proxy = settings.model_copy(
+        update={
+            "storage_backend": "s3",
+            "s3_bucket": "media",
+            "s3_endpoint_url": "http://minio:9000",
+            "s3_public_endpoint_url": "https://learn.example.com",
+        }
+    )
+    assert storage_origins(behind_proxy) == ["https://learn.example.com"]
