@@ -283,6 +283,7 @@ class S3Storage(Storage):
         # MinIO and moto serve buckets on a path, not on a virtual-host subdomain.
         s3_options: Any = {"addressing_style": "path"} if endpoint_url else {}
         config = Config(signature_version="s3v4", s3=s3_options, retries={"mode": "standard"})
+
         def client(endpoint: str | None) -> S3Client:
             return boto3.client(
                 "s3",

@@ -24,10 +24,13 @@ def test_a_read_session_refuses_a_change_and_nothing_is_stored(
 ) -> None:
     with committed_runtime.db.session_scope() as session:
         user_id = make_user(session, name="Before").id
-    with pytest.raises(ReadOnlySessionError), committed_runtime.db.read_session() as reader:
+    with committed_runtime.db.read_session() as reader:
         found = reader.get(User, user_id)
         assert found is not None
         found.name = "After"
+        with pytest.raises(ReadOnlySessionError):
+            reader.flush()
+        reader.rollback()
     with committed_runtime.db.read_session() as reader:
         assert reader.scalar(select(User.name).where(User.id == user_id)) == "Before"
 
@@ -42,3 +45,17 @@ def test_a_read_session_reads_while_a_writer_holds_the_lock(committed_runtime: R
         with db.read_session() as reader:
             # Answered at once from the last commit, not after the writer.
             assert reader.scalar(select(User.name).where(User.id == user_id)) == "Locked Out"
+
+
+def test_leaving_a_read_session_with_an_unsaved_change_raises(committed_runtime: Runtime) -> None:
+    with committed_runtime.db.session_scope() as session:
+        user_id = make_user(session, name="Kept").id
+    scope = committed_runtime.db.read_session()
+    reader = scope.__enter__()
+    found = reader.get(User, user_id)
+    assert found is not None
+    found.name = "Dropped"  # autoflush is off: only the session's end sees it
+    with pytest.raises(ReadOnlySessionError):
+        scope.__exit__(None, None, None)
+    with committed_runtime.db.read_session() as again:
+        assert again.scalar(select(User.name).where(User.id == user_id)) == "Kept"

@@ -539,7 +539,7 @@ def test_s3_presigned_url_downloads_the_bytes(s3_storage: S3Storage) -> None:
 
 def test_s3_presigned_urls_are_signed_for_the_public_endpoint(
     s3_endpoint_url: str,  # noqa: F811
-    s3_bucket: str,
+    s3_bucket: str,  # noqa: F811
 ) -> None:
     # The same server under another name, as MinIO behind the site's nginx would be.
     public = s3_endpoint_url.replace("127.0.0.1", "localhost")
