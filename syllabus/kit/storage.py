@@ -268,11 +268,11 @@ class S3Storage(Storage):
         bucket: str,
         endpoint_url: str | None = None,
         region: str = "us-east-1",
-        public_endpoint_url: str | None = None,
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         url_ttl: int = 900,
         max_bytes: int | None = None,
+        public_endpoint_url: str | None = None,
     ) -> None:
         # Imported here so the local backend never pays for loading boto3.
         import boto3
