@@ -80,18 +80,13 @@ _ORDER: dict[str, tuple[Any, ...]] = {
 
 def _course_row(session: Session, key: str) -> Any:
     row = session.execute(
-        select(Course.id, Course.status, Course.instructor_id)
+        select(Course.id, Course.status, Course.instructor_id, Course.rating_histogram)
         .where(course_key_filter(key))
         .limit(1)
     ).first()
     if row is None:
         raise CourseNotFound("No such course.")
     return row
-
-
-def rating_summary(session: Session, course_id: str) -> RatingSummary:
-    """Average, count and per-rating counts of the course's visible reviews (one query)."""
-    return summary_of_counts(_rating_counts(session, course_id))
 
 
 def summary_of_counts(counts: dict[str, int]) -> RatingSummary:
@@ -139,7 +134,7 @@ def list_reviews(
         .offset(page.offset)
         .limit(page.limit)
     ).all()
-    summary = rating_summary(session, course.id)
+    summary = summary_of_counts(course.rating_histogram or {})
     return ReviewPage(
         items=[_out(review, name) for review, name in rows],
         total=summary.count,
