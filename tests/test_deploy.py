@@ -115,6 +115,16 @@ def test_the_dockerfile_builds_assets_and_runs_as_a_plain_user() -> None:
     for sources in re.findall(r"^COPY (?!--from)(.+) \S+$", text, re.MULTILINE):
         for source in sources.split():
             assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+    # The context leaves local state out, and none of what the image copies.
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".venv", "node_modules", "var", ".git"} <= ignored
+    copied = re.findall(r"^COPY (?!--from)(.+) \S+$", text, re.MULTILINE)
+    for source in " ".join(copied).split():
+        assert not any(source == i or source.startswith(i + "/") for i in ignored), source
     compose_targets = {s["build"]["target"] for s in compose()["services"].values() if "build" in s}
     assert compose_targets == {"app", "nginx"}
 
