@@ -111,12 +111,7 @@ def _locked_context() -> Any:
     """The lesson, its course and the user's enrollment, the enrollment row-locked."""
     return (
         select(
-            Lesson.id,
-            Lesson.course_id,
-            Lesson.kind,
-            Lesson.duration_seconds,
-            Lesson.drip_days,
-            Lesson.drip_date,
+            *repo.LESSON_FACTS,
             Course.lesson_count,
             Course.has_certificate,
             Enrollment.id.label("enrollment_id"),

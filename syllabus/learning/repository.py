@@ -40,16 +40,22 @@ def course_for_enrollment(session: Session, key: str) -> Row[Any] | None:
     ).first()
 
 
+# The lesson's columns a progress write or a quiz attempt decides by (kind, length, drip).
+LESSON_FACTS = (
+    Lesson.id,
+    Lesson.course_id,
+    Lesson.kind,
+    Lesson.duration_seconds,
+    Lesson.drip_days,
+    Lesson.drip_date,
+)
+
+
 def lesson_context(session: Session, lesson_id: str) -> Row[Any] | None:
     """The lesson and the course facts a progress write or a quiz attempt needs (one statement)."""
     return session.execute(
         select(
-            Lesson.id,
-            Lesson.course_id,
-            Lesson.kind,
-            Lesson.duration_seconds,
-            Lesson.drip_days,
-            Lesson.drip_date,
+            *LESSON_FACTS,
             Course.status.label("course_status"),
             Course.instructor_id,
             Course.lesson_count,
