@@ -54,9 +54,9 @@ def create_app(
         # threads costs memory for nothing.
         jobs_lock = claim_jobs(settings.data_dir) if run_jobs else None
         if jobs_lock is not None:
-            from syllabus.kit.queue import build_consumer
+            from syllabus.kit.queue import build_consumers
 
-            consumer = build_consumer(settings.job_workers, embedded=True)
+            consumer = build_consumers(settings)
             consumer.start()
             log.info("jobs.started", workers=settings.job_workers)
         try:

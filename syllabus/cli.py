@@ -64,18 +64,35 @@ def serve(
 @app.command()
 def worker(
     threads: Annotated[
-        int | None, typer.Option(help="Job threads (default SYLLABUS_JOB_WORKERS).")
+        int | None,
+        typer.Option(help="Threads for the default queue (default SYLLABUS_JOB_WORKERS)."),
+    ] = None,
+    queue: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--queue",
+            help="Queue to consume: default (mail, outbox, periodic jobs) or media "
+            "(transcoding). Repeat for both; both when not given.",
+        ),
     ] = None,
 ) -> None:
-    """Consume background jobs (for running jobs on separate machines)."""
+    """Consume background jobs (for running jobs on separate machines).
+
+    SIGTERM or SIGINT finishes the jobs in hand and exits; a second signal exits at once.
+    """
     from syllabus.kit.logging import configure_logging
-    from syllabus.kit.queue import build_consumer
+    from syllabus.kit.queue import QUEUES, build_consumers
 
     settings = _settings_or_exit()
     configure_logging(settings.log_level, json=settings.log_json)
+    unknown = sorted(set(queue or ()) - set(QUEUES))
+    if unknown:
+        choices = ", ".join(QUEUES)
+        typer.echo(f"Unknown queue {', '.join(unknown)}: choose from {choices}.", err=True)
+        raise typer.Exit(2)
     import syllabus.jobs  # noqa: F401  (registers every task)
 
-    build_consumer(threads or settings.job_workers).run()
+    build_consumers(settings, queue or QUEUES, threads=threads).run()
 
 
 @app.command()

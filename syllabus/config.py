@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # --- jobs ------------------------------------------------------------------
     jobs_in_process: bool = True
     job_workers: int = Field(2, ge=1, le=64)
+    # Transcoding threads per process: each runs ffmpeg, which takes every core it gets.
+    media_job_workers: int = Field(1, ge=1, le=16)
     # A committed outbox message not done after this long is handed to the queue again.
     outbox_redispatch_seconds: int = Field(300, ge=1)
 

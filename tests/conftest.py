@@ -121,7 +121,7 @@ def runtime(database: Database, settings: Settings) -> Iterator[Runtime]:
     transaction = connection.begin()
     rt = Runtime(settings, RollbackDatabase(database, connection))
     set_runtime(rt)
-    queue.huey.flush()
+    queue.flush()
     if settings.redis_url:
         rt.cache.clear()
         rt.rate_limiter.clear_all()
@@ -129,7 +129,7 @@ def runtime(database: Database, settings: Settings) -> Iterator[Runtime]:
         yield rt
     finally:
         set_runtime(None)
-        queue.huey.flush()
+        queue.flush()
         transaction.rollback()
         connection.close()
 
@@ -185,10 +185,10 @@ def committed_runtime(
     )
     runtime = Runtime(settings)
     set_runtime(runtime)
-    queue.huey.flush()
+    queue.flush()
     try:
         yield runtime
     finally:
         set_runtime(None)
-        queue.huey.flush()
+        queue.flush()
         runtime.close()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from syllabus.kit import outbox
-from syllabus.kit.queue import huey
+from syllabus.kit.queue import media_huey
 
 TRANSCODE = "media.transcode"
 
@@ -31,7 +31,8 @@ def _hand_to_worker(session: Session, payload: dict[str, Any]) -> None:
     transcode_asset(str(payload["asset_id"]))
 
 
-@huey.task(retries=0)
+# On the media queue: `syllabus worker --queue media` machines take it.
+@media_huey.task(retries=0)
 def transcode_asset(asset_id: str) -> str:
     from syllabus.media.transcode import run_transcode
 

@@ -83,13 +83,14 @@ def _free_port() -> int:
 @contextmanager
 def running_smtp_server(
     authenticator: Authenticator | None = None,
+    handler: CollectingHandler | None = None,
 ) -> Iterator[SmtpServer]:
     """Run an aiosmtpd server on a free local port for the duration of the block.
 
     With an authenticator, AUTH is offered over plain TCP because tests have no
     TLS certificate; each `ReceivedMail.login` records who authenticated.
     """
-    handler = CollectingHandler()
+    handler = handler or CollectingHandler()
     kwargs: dict[str, Any] = {"server_hostname": "localhost", "ready_timeout": 5.0}
     if authenticator is not None:
         kwargs.update(authenticator=authenticator, auth_require_tls=False)
