@@ -40,20 +40,25 @@ def test_compose_runs_every_part_of_the_production_shape() -> None:
         "migrate",
         "web",
         "worker",
+        "media-worker",
         "nginx",
     }
     assert services["migrate"]["command"] == ["syllabus", "migrate"]
     assert services["migrate"]["restart"] == "no"
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "media-worker"):
         needs = services[name]["depends_on"]
         assert needs["migrate"]["condition"] == "service_completed_successfully"
         assert "replicas" in services[name]["deploy"]
     assert services["web"]["command"] == ["syllabus", "serve", "--no-jobs"]
-    assert services["worker"]["command"] == ["syllabus", "worker"]
+    # Transcoding apart from mail: each queue has workers of its own.
+    assert services["worker"]["command"] == ["syllabus", "worker", "--queue", "default"]
+    assert services["media-worker"]["command"] == ["syllabus", "worker", "--queue", "media"]
     # Only nginx is reachable from outside; web containers sit behind it.
     assert [name for name, s in services.items() if "ports" in s] == ["nginx"]
-    # Workers get SIGINT, on which the job in hand finishes.
-    assert services["worker"]["stop_signal"] == "SIGINT"
+    # Workers finish the jobs in hand on compose's SIGTERM, given time to.
+    for name in ("worker", "media-worker"):
+        assert services[name].get("stop_signal", "SIGTERM") == "SIGTERM"
+        assert services[name]["stop_grace_period"] in ("1m", "10m")
 
 
 def test_every_setting_compose_gives_is_a_real_setting() -> None:
