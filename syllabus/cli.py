@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -333,6 +334,64 @@ def seed_bench_command(
         return
     rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
     typer.echo(f"Seeded {report.courses:,} courses in {report.seconds:.1f} s: {rows}.")
+
+
+@app.command()
+def backup(
+    to: Annotated[Path, typer.Option("--to", help="A new folder, or a file ending in .tar.gz.")],
+) -> None:
+    """Back up the database, queued jobs and every media file into one archive."""
+    from contextlib import ExitStack
+
+    from syllabus.backup import BackupError, create_backup
+    from syllabus.backup.bars import PhaseBars
+    from syllabus.kit.runtime import get_runtime
+
+    _settings_or_exit()
+    try:
+        with ExitStack() as stack:
+            manifest = create_backup(get_runtime(), to, PhaseBars(stack))
+    except BackupError as exc:
+        typer.secho(f"Cannot back up: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    counts = ", ".join(f"{name} {count}" for name, count in manifest.counts.items())
+    typer.echo(
+        f"Backup written to {to}: schema {manifest.schema_revision}, {counts}, "
+        f"{len(manifest.media)} media file(s), {manifest.queue_jobs} queued job(s)."
+    )
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Option("--from", help="A backup folder or .tar.gz.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database or media that hold data.")
+    ] = False,
+) -> None:
+    """Restore a backup into this deployment (empty unless --force); stop the servers first."""
+    from contextlib import ExitStack
+
+    from syllabus.backup import BackupError, restore_backup
+    from syllabus.backup.bars import PhaseBars
+    from syllabus.kit.runtime import get_runtime
+
+    _settings_or_exit()
+    try:
+        with ExitStack() as stack:
+            report = restore_backup(get_runtime(), source, force=force, progress=PhaseBars(stack))
+    except BackupError as exc:
+        typer.secho(f"Cannot restore: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    manifest = report.manifest
+    for note in report.notes:
+        typer.secho(note, fg=typer.colors.YELLOW, err=True)
+    if report.migrated_from:
+        typer.echo(f"Schema upgraded from {report.migrated_from}.")
+    counts = ", ".join(f"{name} {count}" for name, count in manifest.counts.items())
+    typer.echo(
+        f"Restored the backup of {manifest.created_at}: {counts}, "
+        f"{len(manifest.media)} media file(s)."
+    )
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syllabus.kit.errors import AppError
 from syllabus.kit.logging import get_logger
+from syllabus.kit.outages import RETRY_AFTER_SECONDS, unavailable_part
 
 log = get_logger("syllabus.errors")
 
@@ -138,6 +139,17 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    part = unavailable_part(exc)
+    if part is not None:
+        log.warning("service_unavailable", part=part, path=request.url.path, error=repr(exc))
+        return problem_response(
+            request,
+            status=503,
+            code="service_unavailable",
+            title="Service unavailable",
+            detail=f"The {part} is unavailable for a moment; please try again shortly.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     log.error("unhandled_exception", path=request.url.path, exc_info=exc)
     return problem_response(
         request,

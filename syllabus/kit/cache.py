@@ -303,7 +303,20 @@ class NullCache(MemoryCache):
 
 
 class RedisCache(Cache):
-    """Shared by every process on the same Redis; keys carry `prefix`."""
+    """Shared by every process on the same Redis; keys carry `prefix`.
+
+    Fails open: while Redis is unreachable a read is a miss (the caller builds
+    the value from the database), a write is skipped and a warning is logged.
+    A bump lost in the outage leaves older entries current until their TTL.
+    """
+
+    _outage_logged_at = 0.0
+
+    def _unavailable(self, exc: redis.RedisError) -> None:
+        now = time.monotonic()
+        if now - self._outage_logged_at >= 30.0:
+            self._outage_logged_at = now
+            log.warning("cache.redis_unavailable, serving without the cache: %s", exc)
 
     def __init__(self, url: str, default_ttl: int = 300, prefix: str = "syllabus:") -> None:
         self.default_ttl = default_ttl
@@ -322,14 +335,25 @@ class RedisCache(Cache):
         return self.prefix + key
 
     def get(self, key: str) -> bytes | None:
-        value = self.client.get(self._key(key))
+        try:
+            value = self.client.get(self._key(key))
+        except redis.RedisError as exc:
+            self._unavailable(exc)
+            return None
         return None if value is None else bytes(value)
 
     def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
-        self.client.set(self._key(key), value, ex=self._ttl(ttl))
+        ttl = self._ttl(ttl)
+        try:
+            self.client.set(self._key(key), value, ex=ttl)
+        except redis.RedisError as exc:
+            self._unavailable(exc)
 
     def delete(self, key: str) -> None:
-        self.client.delete(self._key(key))
+        try:
+            self.client.delete(self._key(key))
+        except redis.RedisError as exc:
+            self._unavailable(exc)
 
     def incr(self, key: str) -> int:
         return int(self.client.incr(self._key(key)))
@@ -341,11 +365,19 @@ class RedisCache(Cache):
         pipe = self.client.pipeline(transaction=True)
         pipe.incr(self._key(VERSION_PREFIX + namespace))
         pipe.publish(self.channel, namespace)
-        version, _receivers = pipe.execute()
+        try:
+            version, _receivers = pipe.execute()
+        except redis.RedisError as exc:
+            self._unavailable(exc)
+            return 0
         return int(version)
 
     def get_stamped(self, namespaces: Sequence[str], key: str) -> tuple[bytes | None, bytes]:
-        stamp, entry = self._near.read(namespaces, key)
+        try:
+            stamp, entry = self._near.read(namespaces, key)
+        except redis.RedisError as exc:
+            self._unavailable(exc)
+            return None, b"-"  # a stamp no stored entry starts with: nothing is cached
         return _unstamped(entry, stamp), stamp
 
     def _fetch_stamped(self, namespaces: Sequence[str], key: str) -> tuple[list[int], bytes | None]:
