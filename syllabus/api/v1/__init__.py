@@ -16,7 +16,11 @@ from syllabus.api.v1 import payments as payments_api
 from syllabus.api.v1 import playback as playback_api
 from syllabus.api.v1 import questions as questions_api
 
-api_router = APIRouter(prefix="/api/v1")
+# Any route that reads a bearer token answers 401 to a missing, forged or stale one.
+api_router = APIRouter(
+    prefix="/api/v1",
+    responses={401: {"description": "problem+json, code not_authenticated or invalid_token"}},
+)
 api_router.include_router(auth.router)
 api_router.include_router(oauth.router)
 api_router.include_router(users.router)
