@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     login_rate_per_ip: str = "20/minute"
     login_rate_per_account: str = "5/minute"
     register_rate_per_ip: str = "10/hour"
+    # Webhook deliveries with a bad signature one address may send; genuine ones are never limited.
+    webhook_invalid_rate_per_ip: str = Field("30/minute", min_length=3, max_length=40)
     oauth_google_client_id: str | None = None
     oauth_google_client_secret: str | None = None
     oauth_github_client_id: str | None = None

@@ -62,16 +62,21 @@ def login(session: Session, rt: Runtime, *, email: str, password: str, client: C
     per_ip = limiter.hit("login-ip", client.ip or "unknown", rt.settings.login_rate_per_ip)
     if not per_ip.allowed:
         raise RateLimited(per_ip.retry_after, "Too many sign-in attempts. Try again shortly.")
+    # Every attempt is counted before the password is checked, and a success
+    # forgets them: counting failures afterwards would let simultaneous
+    # guesses all pass the check before any of them was counted.
     account_rule = rt.settings.login_rate_per_account
-    if not limiter.test("login-account", email, account_rule):
-        raise RateLimited(60, "Too many failed sign-ins for this account. Try again shortly.")
+    per_account = limiter.hit("login-account", email, account_rule)
+    if not per_account.allowed:
+        raise RateLimited(
+            per_account.retry_after, "Too many failed sign-ins for this account. Try again shortly."
+        )
 
     # The slow hash check reads through the read connection, before the
     # session's first statement: on SQLite that statement takes the write
     # lock, and holding it through argon2 would serialise every sign-in.
     stored_hash = _stored_password_hash(rt, email)
     if not verify_password(password, stored_hash):
-        limiter.hit("login-account", email, account_rule)
         raise InvalidCredentials("The email or password is wrong.")
     user = repo.user_by_email(session, email)
     if user is None or user.password_hash != stored_hash:  # changed since the check

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from syllabus.commerce import tasks
-from syllabus.commerce.errors import ProviderNotEnabled
+from syllabus.commerce.errors import InvalidSignature, ProviderNotEnabled
 from syllabus.commerce.locks import lock_order
 from syllabus.commerce.models import PROVIDERS, Order, ProviderEvent
 from syllabus.commerce.providers import get_provider
@@ -39,6 +39,7 @@ from syllabus.kit import outbox
 from syllabus.kit.db import new_id, utcnow
 from syllabus.kit.errors import NotFound
 from syllabus.kit.logging import get_logger
+from syllabus.kit.ratelimit import RateLimited
 from syllabus.kit.runtime import Runtime
 
 log = get_logger("syllabus.commerce.webhooks")
@@ -51,16 +52,43 @@ class UnknownProvider(NotFound):
     title = "Unknown payment provider"
 
 
+BAD_SIGNATURE_SCOPE = "webhook-bad-signature"
+
+
 def receive(
-    session: Session, rt: Runtime, provider: str, headers: Mapping[str, str], body: bytes
+    session: Session,
+    rt: Runtime,
+    provider: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    client_ip: str | None = None,
 ) -> WebhookAck:
     """Verify a delivery on its raw body, store it once and queue its processing.
 
     Raises InvalidSignature (400) before anything is stored; an unknown or
-    switched-off provider is 404.
+    switched-off provider is 404. Bad signatures are counted per address
+    (`SYLLABUS_WEBHOOK_INVALID_RATE_PER_IP`); past the limit that address gets
+    429 for the rest of the window, before any verification. Only failures
+    count, so an address sending genuine deliveries is never limited (and a
+    provider retries a 429 later anyway).
     """
     implementation = _provider(rt, provider)
-    verified = implementation.verify_webhook(headers, body)
+    source, rule = client_ip or "unknown", rt.settings.webhook_invalid_rate_per_ip
+    if not rt.rate_limiter.test(BAD_SIGNATURE_SCOPE, source, rule):
+        raise RateLimited(60, "Too many deliveries with a bad signature from this address.")
+    try:
+        verified = implementation.verify_webhook(headers, body)
+    except InvalidSignature:
+        log.warning("webhook.bad_signature", provider=provider, source=source)
+        # Counted atomically here: of simultaneous bad deliveries, those past
+        # the limit are answered 429 even though they passed the check above.
+        counted = rt.rate_limiter.hit(BAD_SIGNATURE_SCOPE, source, rule)
+        if not counted.allowed:
+            raise RateLimited(
+                counted.retry_after, "Too many bad signatures from this address."
+            ) from None
+        raise
     event = implementation.parse_event(verified)
     stored_id = _insert_event(session, provider, event, verified)
     if stored_id is None:

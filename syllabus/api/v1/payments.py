@@ -12,7 +12,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from syllabus.api.deps import CurrentActor, CurrentRuntime, DbSession, Pagination, RequireAdmin
+from syllabus.api.deps import (
+    CurrentActor,
+    CurrentRuntime,
+    DbSession,
+    Pagination,
+    RequestClient,
+    RequireAdmin,
+)
 from syllabus.api.errors import problems
 from syllabus.commerce import orders, payments, webhooks
 from syllabus.commerce.schemas import Id, OrderOut, RazorpayVerifyIn, WebhookAck
@@ -41,7 +48,7 @@ class PayPalCaptureIn(BaseModel):
 @router.post(
     "/webhooks/{provider}",
     response_model=WebhookAck,
-    responses=problems(s400="invalid_signature", s404="provider_not_found"),
+    responses=problems(s400="invalid_signature", s404="provider_not_found", s429="rate_limited"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -51,10 +58,15 @@ class PayPalCaptureIn(BaseModel):
     },
 )
 def webhook(
-    provider: str, body: RawBody, request: Request, db: DbSession, rt: CurrentRuntime
+    provider: str,
+    body: RawBody,
+    request: Request,
+    db: DbSession,
+    rt: CurrentRuntime,
+    client: RequestClient,
 ) -> WebhookAck:
     """Verified on the raw body, stored once per provider event id, processed by a job."""
-    return webhooks.receive(db, rt, provider, request.headers, body)
+    return webhooks.receive(db, rt, provider, request.headers, body, client_ip=client.ip)
 
 
 @router.post(
