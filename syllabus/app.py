@@ -114,20 +114,26 @@ def _include_routers(app: FastAPI) -> None:
     from syllabus.api.v1 import api_router
     from syllabus.web.routes import (
         accounts,
+        admin_audit,
         admin_commerce,
+        admin_dashboard,
         admin_mail,
         admin_reviews,
+        admin_users,
         announcements,
         catalog,
         certificates,
         commerce,
         community,
         earnings,
+        instructor_dashboard,
         learning,
+        live,
         media_files,
         messages,
         notifications,
         pages,
+        player_events,
         player_media,
         questions,
         streaming,
@@ -148,8 +154,14 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(studio_curriculum.router)
     app.include_router(studio_media.router)
     app.include_router(admin_reviews.router)
+    app.include_router(admin_users.router)
+    app.include_router(admin_dashboard.router)
+    app.include_router(instructor_dashboard.router)
+    app.include_router(admin_audit.router)
     app.include_router(learning.router)
     app.include_router(player_media.router)
+    app.include_router(player_events.router)
+    app.include_router(live.router)
     app.include_router(certificates.router)
     app.include_router(questions.router)
     app.include_router(announcements.router)

@@ -155,6 +155,20 @@ def reindex() -> None:
     typer.echo(f"Search index rebuilt: {count} published course(s).")
 
 
+@app.command("analytics-rebuild")
+def analytics_rebuild() -> None:
+    """Rebuild every day of the analytics rollup (after changing SYLLABUS_TIMEZONE)."""
+    from syllabus.analytics.localdays import zone
+    from syllabus.analytics.rollup import rebuild_all
+    from syllabus.kit.db import utcnow
+    from syllabus.kit.runtime import get_runtime
+
+    settings = _settings_or_exit()
+    with get_runtime().db.session_scope() as session:
+        days = rebuild_all(session, utcnow(), zone(settings.timezone))
+    typer.echo(f"Analytics rebuilt: {len(days)} day(s) in {settings.timezone}.")
+
+
 @app.command("run-jobs")
 def run_jobs(
     limit: Annotated[int, typer.Option(help="Stop after this many jobs.", min=1)] = 1000,

@@ -13,8 +13,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Public on purpose: production refuses to start with it.
@@ -103,6 +104,10 @@ class Settings(BaseSettings):
     # A committed outbox message not done after this long is handed to the queue again.
     outbox_redispatch_seconds: int = Field(300, ge=1)
 
+    # --- analytics -------------------------------------------------------------
+    # IANA zone whose calendar days and months the dashboards count in (storage stays UTC).
+    timezone: str = Field("UTC", min_length=1, max_length=64)
+
     # --- learning --------------------------------------------------------------
     # A video lesson counts complete once this percent of it has been watched.
     video_complete_percent: int = Field(90, ge=1, le=100)
@@ -183,6 +188,19 @@ class Settings(BaseSettings):
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = Field(10.0, gt=0)
 
+    # --- live lessons ------------------------------------------------------------
+    # BigBlueButton's API (`bbb-conf --secret` prints both); Jitsi otherwise.
+    bbb_url: str | None = None
+    bbb_secret: SecretStr | None = None
+    jitsi_url: str = "https://meet.jit.si"
+    # With both set, Jitsi join links carry a signed JWT (HS256, prosody token auth).
+    jitsi_app_id: str | None = None
+    jitsi_key: SecretStr | None = None
+    # JaaS: the key's id (`vpaas-magic-cookie-…/abc123`), sent as the JWT's `kid`.
+    jitsi_key_id: str | None = Field(None, max_length=200)
+    # Empty: "bbb" when SYLLABUS_BBB_URL is set, else "jitsi".
+    live_provider: Literal["bbb", "jitsi"] | None = None
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -206,6 +224,24 @@ class Settings(BaseSettings):
         if not value or any(not 144 <= height <= 2160 or height % 2 for height in value):
             raise ValueError("hls_ladder needs even heights between 144 and 2160")
         return sorted(set(value))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone {value!r} is not an IANA time zone name") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _jaas_key_has_its_id(self) -> Settings:
+        key = self.jitsi_key.get_secret_value() if self.jitsi_key else ""
+        if key.lstrip().startswith("-----BEGIN") and not self.jitsi_key_id:
+            raise ValueError(
+                "SYLLABUS_JITSI_KEY is a JaaS private key: set SYLLABUS_JITSI_KEY_ID to its key id"
+            )
+        return self
 
     @model_validator(mode="after")
     def _active_kid_exists(self) -> Settings:
@@ -253,6 +289,12 @@ class Settings(BaseSettings):
         if self.paypal_client_id and self.paypal_client_secret and self.paypal_webhook_id:
             enabled.append("paypal")
         return enabled
+
+    @property
+    def resolved_live_provider(self) -> Literal["bbb", "jitsi"]:
+        if self.live_provider is not None:
+            return self.live_provider
+        return "bbb" if self.bbb_url and self.bbb_secret else "jitsi"
 
     @property
     def media_dir(self) -> Path:

@@ -10,6 +10,7 @@ from syllabus.accounts.models import (
     UserSession,
 )
 from syllabus.admin.audit import AuditEntry
+from syllabus.analytics.models import AnalyticsEvent, DailyMetric, RollupWatermark
 from syllabus.catalog.models import Category, Course, Lesson, Quiz, QuizQuestion, Section
 from syllabus.commerce.models import (
     CartItem,
@@ -37,6 +38,7 @@ from syllabus.community.models import (
 from syllabus.kit.db import Base
 from syllabus.kit.outbox import OutboxMessage
 from syllabus.learning.models import Certificate, Enrollment, LessonProgress, QuizAttempt
+from syllabus.live.models import LiveAttendance, LiveSession
 from syllabus.media.models import MediaAsset, MediaUpload
 from syllabus.notifications.models import Notification, NotificationPreference
 
@@ -44,6 +46,7 @@ metadata = Base.metadata
 
 __all__ = [
     "ActivationCode",
+    "AnalyticsEvent",
     "Announcement",
     "Answer",
     "AuditEntry",
@@ -55,11 +58,14 @@ __all__ = [
     "Coupon",
     "CouponRedemption",
     "Course",
+    "DailyMetric",
     "Earning",
     "Enrollment",
     "InstructorApplication",
     "Lesson",
     "LessonProgress",
+    "LiveAttendance",
+    "LiveSession",
     "MediaAsset",
     "MediaUpload",
     "Message",
@@ -83,6 +89,7 @@ __all__ = [
     "Refund",
     "Review",
     "ReviewVote",
+    "RollupWatermark",
     "Section",
     "User",
     "UserSession",

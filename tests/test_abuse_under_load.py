@@ -22,12 +22,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from syllabus.catalog.models import Course
 from syllabus.config import Settings, get_settings
 from syllabus.kit.db import Database, utcnow
 from syllabus.learning.models import Enrollment
+from syllabus.media.models import MediaAsset
 from tests.factories import PASSWORD, make_user
 from tests.support.providers.loopback import unused_port
 
@@ -41,14 +43,19 @@ LIMITS = {
     "SYLLABUS_REGISTER_RATE_PER_IP": "10/hour",
     "SYLLABUS_MESSAGE_RATE_LIMIT": "20/minute",
     "SYLLABUS_WEBHOOK_INVALID_RATE_PER_IP": "30/minute",
+    "SYLLABUS_MAX_ATTACHMENT_BYTES": str(64 * 1024),
 }
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+WINDOWS_PROGRAM = b"MZ\x90\x00" + bytes(4096)
 
 
 @dataclass
 class Server:
     url: str
-    student: str
+    data_dir: Path
+    database: Database
     course_id: str
+    tokens: dict[str, str]
 
 
 def _redis_url() -> str | None:
@@ -77,6 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = Database(Settings(data_dir=data_dir).resolved_database_url, pool_size=1)
     with db.session_scope() as session:
         teacher = make_user(session, email="teacher@example.com", role="instructor")
+        make_user(session, email="uploader@example.com", role="instructor")
         student = make_user(session, email="student@example.com")
         course = Course(
             instructor_id=teacher.id,
@@ -90,7 +98,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         session.flush()
         session.add(Enrollment(user_id=student.id, course_id=course.id, source="free"))
         course_id = course.id
-    db.dispose()
 
     port = unused_port()
     log = data_dir.parent / "serve.log"
@@ -104,12 +111,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(process, url, log)
-        yield Server(url, "student@example.com", course_id)
+        # Signed in before the bursts: the password-guess burst uses up this address's sign-ins.
+        tokens = {who: _token(url, f"{who}@example.com") for who in ("student", "uploader")}
+        yield Server(url, data_dir, db, course_id, tokens)
         assert process.poll() is None, "the server survived every burst"
         assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
     finally:
         process.terminate()
         process.wait(timeout=30)
+        db.dispose()
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
@@ -135,9 +145,9 @@ def _burst(count: int, send: Callable[[httpx.Client, int], httpx.Response]) -> C
     return Counter(r.status_code for r in responses)
 
 
-def _token(server: Server, email: str) -> str:
+def _token(url: str, email: str) -> str:
     response = httpx.post(
-        f"{server.url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
+        f"{url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
     )
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
@@ -145,7 +155,7 @@ def _token(server: Server, email: str) -> str:
 
 
 def test_messages_past_the_limit_are_refused(server: Server) -> None:
-    auth = {"Authorization": f"Bearer {_token(server, server.student)}"}
+    auth = {"Authorization": f"Bearer {server.tokens['student']}"}
     started = httpx.post(
         f"{server.url}/api/v1/messages/threads",
         json={"course": server.course_id, "body": "Hello, a question."},
@@ -206,3 +216,37 @@ def test_forged_webhooks_past_the_limit_are_refused(server: Server) -> None:
         ),
     )
     assert statuses == Counter({400: 30, 429: 20})
+
+
+def test_simultaneous_abusive_uploads_are_refused_and_leave_nothing(server: Server) -> None:
+    auth = {"Authorization": f"Bearer {server.tokens['uploader']}"}
+    oversized = PDF + b"%" * (200 * 1024)
+
+    def upload(client: httpx.Client, n: int) -> httpx.Response:
+        purpose, name, data = (
+            ("attachment", f"big{n}.pdf", oversized)
+            if n % 2
+            else ("lesson_video", f"lecture{n}.mp4", WINDOWS_PROGRAM)
+        )
+        return client.post(
+            f"{server.url}/api/v1/media",
+            files={"file": (name, data, "video/mp4" if n % 2 == 0 else "application/pdf")},
+            data={"purpose": purpose},
+            headers=auth,
+        )
+
+    statuses = _burst(24, upload)
+    assert statuses == Counter({413: 12, 415: 12})
+    with server.database.session_scope() as session:
+        assert session.scalar(select(func.count()).select_from(MediaAsset)) == 0
+    media = server.data_dir / "media"
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+    # The same door still opens for a file within the limits.
+    with httpx.Client(timeout=60) as client:
+        fine = client.post(
+            f"{server.url}/api/v1/media",
+            files={"file": ("notes.pdf", PDF, "application/pdf")},
+            data={"purpose": "attachment"},
+            headers=auth,
+        )
+    assert fine.status_code == 201, fine.text

@@ -17,6 +17,8 @@ STATUSES = ("pending", "active", "banned")
 
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    # The admin's user list reads newest accounts first.
+    __table_args__ = (Index("ix_users_created_at", "created_at"),)
 
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)

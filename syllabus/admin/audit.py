@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from syllabus.kit.db import Base, IdMixin, UTCDateTime, utcnow
@@ -13,6 +13,8 @@ from syllabus.kit.db import Base, IdMixin, UTCDateTime, utcnow
 
 class AuditEntry(IdMixin, Base):
     __tablename__ = "audit_log"
+    # The audit log page filters by kind of target, newest first.
+    __table_args__ = (Index("ix_audit_log_target_type_created_at", "target_type", "created_at"),)
 
     actor_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
     action: Mapped[str] = mapped_column(String(80), nullable=False, index=True)

@@ -336,6 +336,10 @@ def add_lesson(
         drip_date=_utc(body.drip_date),
     )
     session.add(lesson)
+    if body.live is not None:
+        from syllabus.live.service import apply_schedule  # live lessons build on the catalog
+
+        apply_schedule(session, rt, lesson, body.live)
     record_change(session, rt, course, counts=True)
     return lesson
 
@@ -360,6 +364,10 @@ def update_lesson(
         lesson.drip_days, lesson.drip_date = body.drip_days, None
     if body.drip_date is not None:
         lesson.drip_days, lesson.drip_date = None, _utc(body.drip_date)
+    if body.live is not None:
+        from syllabus.live.service import apply_schedule  # live lessons build on the catalog
+
+        apply_schedule(session, rt, lesson, body.live)
     record_change(session, rt, course, counts=body.duration_seconds is not None)
     return lesson
 

@@ -55,6 +55,7 @@ from pydantic_core import to_json
 from sqlalchemy.engine import Connection, RowMapping
 
 from syllabus.accounts.actor import Actor
+from syllabus.analytics.tasks import note_search
 from syllabus.catalog import listing, reads
 from syllabus.catalog.cache import SLUG_TTL, course_key, lists_key, slug_key
 from syllabus.catalog.errors import CourseNotFound
@@ -321,6 +322,7 @@ def list_courses(
 ) -> bytes:
     """A page of published courses with facets: `{items,total,page,page_size,facets}`."""
     key = lists_key(rt, "courses", filters.canonical(page))
+    note_search(filters.q, page.page)  # queued, so this read path stays write-free
     body = rt.cache.get(key)
     if body is None:
         with _reading(rt, conn) as c:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from syllabus.live.schemas import LiveIn
+
 CURRENCIES = ("USD", "EUR", "GBP", "INR", "CAD", "AUD", "JPY", "BRL")
 Level = Literal["all", "beginner", "intermediate", "expert"]
 LessonKind = Literal["video", "text", "quiz", "attachment", "live"]
@@ -79,6 +81,8 @@ class LessonFields(StrictModel):
     body: Markdown | None = None
     drip_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     drip_date: datetime | None = None
+    # A live lesson's schedule (syllabus.live): starts_at, duration_minutes, provider, ...
+    live: LiveIn | None = None
 
     @model_validator(mode="after")
     def _one_drip_rule(self) -> LessonFields:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
 from syllabus.accounts.models import User
+from syllabus.analytics.record import record_purchase
 from syllabus.commerce import history
 from syllabus.commerce.errors import InvalidSignature, OrderNotFound, OrderNotPayable
 from syllabus.commerce.locks import lock_order
@@ -97,6 +98,7 @@ def apply_payment_succeeded(
     lines = _lines(session, order.id)
     _grant_lines(session, rt, order, lines, now)
     _record_sales(session, rt, order, lines)
+    record_purchase(session, order, lines)
     _clear_cart(session, order, lines)
     _queue_receipt(session, rt, order, lines)
     session.flush()

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from syllabus.accounts.actor import Actor
 from syllabus.accounts.models import User
 from syllabus.admin import audit
+from syllabus.analytics import events as analytics_events
+from syllabus.analytics.record import record_event
 from syllabus.commerce import earnings, history, refund_tasks
 from syllabus.commerce.errors import OrderNotFound, RefundNotAllowed, RefundWindowClosed
 from syllabus.commerce.locks import find_locked_order
@@ -185,6 +187,14 @@ def apply_refund_succeeded(
         cause=cause,
     )
     order.refunded_amount += refund.amount
+    record_event(
+        session,
+        analytics_events.REFUNDED,
+        user_id=order.user_id,
+        object_id=refund.id,
+        value=refund.amount,
+        currency=refund.currency,
+    )
     to_status = "refunded" if order.refunded_amount == order.total_amount else "partially_refunded"
     history.set_order_status(
         session, order, to_status, cause=cause, detail=f"refund {refund.id}: {refund.amount}"

@@ -19,6 +19,8 @@ RETRY_AFTER_SECONDS = 5
 
 def unavailable_part(exc: BaseException) -> str | None:
     """ "database", "storage" or "redis" when `exc` means that service is unreachable."""
+    if isinstance(exc, sa_exc.OperationalError) and _sqlite_mistake(exc):
+        return None
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
         return "database"
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
@@ -32,3 +34,15 @@ def unavailable_part(exc: BaseException) -> str | None:
     if redis is not None and isinstance(exc, redis.ConnectionError | redis.TimeoutError):
         return "redis"
     return None
+
+
+# SQLite reports some mistakes in the code or the schema as OperationalError too
+# ("no such table", "no such column", a syntax error): those are 500s, not outages.
+_SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk i/o", "readonly database")
+
+
+def _sqlite_mistake(exc: sa_exc.OperationalError) -> bool:
+    if type(exc.orig).__module__ != "sqlite3":
+        return False
+    message = str(exc.orig).lower()
+    return not any(marker in message for marker in _SQLITE_OUTAGES)

@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
+from syllabus.analytics import events as analytics_events
+from syllabus.analytics.record import record_event
 from syllabus.kit.db import utcnow
 from syllabus.kit.logging import get_logger
 from syllabus.kit.pagination import Page, PageParams
@@ -132,6 +134,13 @@ def issue_certificate(
                 return existing
             continue
         tasks.queue_render(session, certificate.id)
+        record_event(
+            session,
+            analytics_events.CERTIFICATE_ISSUED,
+            user_id=user.id,
+            course_id=course.id,
+            object_id=certificate.code,
+        )
         path = f"/certificates/{certificate.code}"
         notify(
             session,

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
 from syllabus.admin import audit
+from syllabus.analytics import events as analytics_events
+from syllabus.analytics.record import record_event
 from syllabus.catalog.cache import invalidate_course
 from syllabus.kit.errors import Forbidden
 from syllabus.kit.pagination import Page, PageParams
@@ -95,6 +97,7 @@ def grant_enrollment(
         repo.adjust_enrollment_count(session, course_id, +1)
         invalidate_course(session, rt, course_id, lists=False)
         queue_reindex(session, course_id)  # "most popular" sorts on the indexed count
+        record_event(session, analytics_events.ENROLLED, user_id=user_id, course_id=course_id)
     session.flush()
     return Grant(enrollment=enrollment, changed=changed)
 

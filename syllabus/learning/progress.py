@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from syllabus.accounts.actor import Actor
+from syllabus.analytics.record import record_lesson_progress
 from syllabus.catalog.models import Course, Lesson, Section
 from syllabus.kit.db import UTCDateTime, new_id, utcnow
 from syllabus.kit.errors import AppError
@@ -169,7 +170,7 @@ def _progress_upsert(dialect: str) -> ReturningInsert[Any]:
             ),
             "updated_at": statement.excluded.updated_at,
         },
-    ).returning(table.c.position_seconds, table.c.completed_at)
+    ).returning(table.c.position_seconds, table.c.completed_at, table.c.id)
 
 
 @cache
@@ -229,10 +230,11 @@ def record_progress(
     video_seconds = ctx.duration_seconds if ctx.kind == "video" else 0
     percent = rt.settings.video_complete_percent
     complete_now = finish or is_video_complete(position, video_seconds, percent)
+    row_id = new_id()
     saved = conn.execute(
         _progress_upsert(conn.dialect.name),
         {
-            "id": new_id(),
+            "id": row_id,
             "enrollment_id": ctx.enrollment_id,
             "lesson_id": ctx.id,
             "position_seconds": position,
@@ -245,6 +247,14 @@ def record_progress(
     ).one()
     # Under the enrollment's lock only this write can have set the time to `now`.
     just_completed = saved.completed_at == now
+    record_lesson_progress(
+        session,
+        user_id=actor.id,
+        course_id=ctx.course_id,
+        lesson_id=ctx.id,
+        started=saved.id == row_id,  # the upsert inserted: the first progress in this lesson
+        completed=just_completed,
+    )
 
     values: dict[str, Any] = {"enrollment_id": ctx.enrollment_id, "lesson_id": ctx.id, "now": now}
     finished_course = False
@@ -288,8 +298,17 @@ def complete_lesson(session: Session, enrollment: Enrollment, lesson: Row[Any]) 
     """
     now = utcnow()
     row = _progress_row(session, enrollment, lesson.id, now)
+    started = row in session.new
     row.updated_at = now
     just_completed = row.completed_at is None
+    record_lesson_progress(
+        session,
+        user_id=enrollment.user_id,
+        course_id=enrollment.course_id,
+        lesson_id=lesson.id,
+        started=started,
+        completed=just_completed,
+    )
     if just_completed:
         _mark_complete(session, enrollment, row, lesson, now)
     enrollment.last_lesson_id, enrollment.last_activity_at = lesson.id, now

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
+from syllabus.analytics.record import record_quiz
 from syllabus.kit.db import utcnow
 from syllabus.kit.runtime import Runtime
 from syllabus.learning import progress
@@ -116,6 +117,15 @@ def submit_attempt(
     )
     session.add(attempt)
     session.flush()
+    record_quiz(
+        session,
+        user_id=actor.id,
+        course_id=lesson.course_id,
+        lesson_id=lesson.id,
+        attempt_id=attempt.id,
+        score_percent=score,
+        passed=passed,
+    )
     if passed:
         progress.complete_lesson(session, enrollment, lesson)
     else:

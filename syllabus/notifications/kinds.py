@@ -25,6 +25,7 @@ KINDS: dict[str, Kind] = {
         Kind("review_replied", "Instructor replies to my reviews"),
         Kind("message_received", "Direct messages"),
         Kind("announcement", "Course announcements"),
+        Kind("live_reminder", "Reminders of live sessions I can join"),
         Kind("certificate_issued", "Certificates I earn", transactional=True),
         Kind("course_decided", "Decisions on the courses I submit", transactional=True),
         Kind("application_decided", "My instructor application", transactional=True),

@@ -60,6 +60,18 @@ FLASHES: dict[str, tuple[str, str]] = {
     "enroll_first": ("info", "Enroll in this course to open its lessons."),
     "lesson_completed": ("success", "Lesson marked as complete."),
     "lesson_locked": ("info", "That lesson is not available yet."),
+    # Live lessons.
+    "live_not_open": ("info", "Joining opens 15 minutes before the start, until the end."),
+    "live_ended": ("success", "The live session has ended for everyone."),
+    "live_unavailable": ("warning", "The video service could not be reached. Try again."),
+    "live_scheduled": ("success", "The live session's schedule was saved."),
+    "live_schedule_invalid": (
+        "warning",
+        "Check the live session: a future start time (UTC) and 5 to 600 minutes; "
+        "a recording link must start with https://.",
+    ),
+    "live_recording_too_early": ("info", "A recording link can be added once the session ends."),
+    "live_schedule_locked": ("info", "The session has started or ended; its time is fixed."),
     # Commerce: cart, checkout, payments, refunds, coupons and payouts.
     "added_to_cart": ("success", "The course is in your cart."),
     "removed_from_cart": ("info", "The course was removed from your cart."),

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from syllabus.kit.runtime import Runtime
+from syllabus.kit.runtime import Runtime, set_runtime
 from tests.e2e.conftest import CSP_RECORDER, DESKTOP_VIEWPORT
 from tests.e2e.people import PASSWORD, make_person
 
@@ -122,6 +122,8 @@ def _ok(response: httpx.Response) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def site(live_server: str, live_runtime: Runtime) -> Iterator[Site]:
     """One course with every text field filled with payloads, through the API."""
+    # Module-scoped: set up before the per-test fixture points the app at the live database.
+    set_runtime(live_runtime)
     short = itertools.cycle(p for p in PAYLOADS if len(p) <= 120)
     people = {
         role: make_person(live_runtime, name=f"Plain {role}", role=role)
@@ -220,6 +222,7 @@ def site(live_server: str, live_runtime: Runtime) -> Iterator[Site]:
     finally:
         for client in (teacher, learner, admin):
             client.close()
+        set_runtime(None)
 
 
 def _pages(site: Site) -> dict[str, list[str]]:

@@ -207,8 +207,9 @@ def test_the_lesson_player_costs_the_same_whatever_the_curriculum(
         ok(client.get(f"/learn/{course.slug}/lessons/{first[course.id]}"))
 
     counts = _same_for_both(no_cache, courses, player)
-    # Content, quiz, progress (2), the "resume here" write (3), media, header counts.
-    assert counts[0] <= 16, counts
+    # Content, quiz, progress (2), the "resume here" write (3, plus the analytics event
+    # of a lesson opened for the first time), media, header counts.
+    assert counts[0] <= 17, counts
 
 
 def test_my_learning_costs_the_same_for_two_or_eight_enrollments(
@@ -229,7 +230,7 @@ def test_my_learning_costs_the_same_for_two_or_eight_enrollments(
     assert counts[0] <= 6, counts
 
 
-def test_a_progress_write_is_three_statements_four_when_a_lesson_completes(
+def test_a_progress_write_is_three_statements_one_more_per_analytics_event(
     client: TestClient, db: Session, no_cache: Runtime, courses: Course2
 ) -> None:
     headers = bearer(login(client, courses.student.email))
@@ -244,12 +245,15 @@ def test_a_progress_write_is_three_statements_four_when_a_lesson_completes(
         return put
 
     # Authentication reads the session once per request (one statement); the write is
-    # the locked lesson context, the upsert, the enrollment update (+ a COUNT on completion).
-    positions = _same_for_both(no_cache, courses, write({"position_seconds": 30}))
+    # the locked lesson context, the upsert, the enrollment update (+ a COUNT on
+    # completion), and the analytics event when the lesson starts or completes.
+    starts = _same_for_both(no_cache, courses, write({"position_seconds": 30}))
+    moves = _same_for_both(no_cache, courses, write({"position_seconds": 40}))
     completions = _same_for_both(no_cache, courses, write({"completed": True}))
     repeats = _same_for_both(no_cache, courses, write({"completed": True}))
-    assert positions[0] <= 1 + 3, positions
-    assert completions[0] <= 1 + 4, completions
+    assert starts[0] <= 1 + 3 + 1, starts
+    assert moves[0] <= 1 + 3, moves
+    assert completions[0] <= 1 + 4 + 1, completions
     assert repeats[0] <= 1 + 3, repeats
 
 

@@ -113,6 +113,7 @@ def test_ratings_and_enrollments_reach_the_index_when_queued(
     reindex()
     assert _search(client, q="giraffe", rating_min=4.5) == []
     assert _search(client, q="giraffe", sort="popular")[0] == "Giraffe photography"
+    run_jobs()  # the searches' analytics events
 
     # What the reviews and enrollment code do after changing the aggregates:
     db.execute(

@@ -3,12 +3,14 @@
 from fastapi import APIRouter
 
 from syllabus.api.v1 import admin, auth, courses_public, mail_admin, oauth, users
+from syllabus.api.v1 import analytics as analytics_api
 from syllabus.api.v1 import announcements as announcements_api
 from syllabus.api.v1 import catalog as catalog_api
 from syllabus.api.v1 import commerce as commerce_api
 from syllabus.api.v1 import community as community_api
 from syllabus.api.v1 import earnings as earnings_api
 from syllabus.api.v1 import learning as learning_api
+from syllabus.api.v1 import live as live_api
 from syllabus.api.v1 import media as media_api
 from syllabus.api.v1 import messages as messages_api
 from syllabus.api.v1 import notifications as notifications_api
@@ -25,9 +27,12 @@ api_router.include_router(auth.router)
 api_router.include_router(oauth.router)
 api_router.include_router(users.router)
 api_router.include_router(admin.router)
+api_router.include_router(analytics_api.admin_router)
+api_router.include_router(analytics_api.router)
 api_router.include_router(catalog_api.router)
 api_router.include_router(courses_public.router)
 api_router.include_router(learning_api.router)
+api_router.include_router(live_api.router)
 api_router.include_router(community_api.router)
 api_router.include_router(commerce_api.router)
 api_router.include_router(commerce_api.admin_router)

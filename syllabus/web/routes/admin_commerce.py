@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from syllabus.accounts.actor import Actor
 from syllabus.accounts.models import User
+from syllabus.admin import moderation
 from syllabus.catalog.schemas import CURRENCIES
 from syllabus.commerce.models import ORDER_STATUSES, PAYOUT_STATUSES
 from syllabus.commerce.schemas import (
@@ -98,6 +99,7 @@ def _order_context(db: Session, actor: Actor, order_id: str, **extra: Any) -> di
         "can_refund": order.status in ("paid", "partially_refunded")
         and order.total.amount > order.refunded.amount,
         "values": {"mode": "lines", "reason": "", "amount": "", "course_ids": []},
+        "payment_events": moderation.payment_events(db, actor, order.id),
         "tab": "orders",
     }
     context.update(extra)

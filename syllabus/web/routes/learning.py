@@ -38,6 +38,7 @@ from syllabus.web.deps import CsrfChecked, OptionalWebActor, WebActor, WebDb, We
 from syllabus.web.deps import login_url as login_url_for
 from syllabus.web.pages import render_page, see_other, undo_refused
 from syllabus.web.routes import _learning_views as views
+from syllabus.web.routes.live import live_panel
 from syllabus.web.routes.player_media import lesson_media
 from syllabus.web.templating import is_htmx, render, templates
 
@@ -264,6 +265,7 @@ def lesson_page(
     quiz = _quiz(db, actor, lesson, state is not None, retake=bool(retake))
     context = _player_context(content, state, lesson, quiz=quiz)
     context.update(lesson_media(db, actor, content.slug, lesson, state))
+    context.update(live_panel(request, db, actor, lesson))
     return _page(request, "player.html", context)
 
 

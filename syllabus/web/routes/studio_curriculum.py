@@ -58,6 +58,7 @@ from syllabus.web.routes._studio_common import (
     not_instructor_page,
     require_instructor,
 )
+from syllabus.web.routes.live import studio_schedule
 from syllabus.web.routes.studio_media import lesson_media_panel
 from syllabus.web.templating import is_htmx, render
 
@@ -349,6 +350,7 @@ def _lesson_context(db: Session, actor: Actor, lesson_id: str, **extra: Any) -> 
         "question_count": question_count,
         "values": _lesson_values(lesson),
         "lesson_media": lesson_media_panel(db, lesson),
+        "live_schedule": studio_schedule(db, lesson),
     }
     context.update(extra)
     return context

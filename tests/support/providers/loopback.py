@@ -44,6 +44,7 @@ class RecordedRequest:
     body: bytes
     params: Any = None
     status: int = 0
+    raw_query: str = ""  # the query string as sent (signature schemes hash it)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -163,6 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
             query={k: v[-1] for k, v in parse_qs(url.query).items()},
             headers={k.lower(): v for k, v in self.headers.items()},
             body=self.rfile.read(length) if length else b"",
+            raw_query=url.query,
         )
         try:
             reply = self.server.app.dispatch(request)

@@ -1,0 +1,1 @@
+"""Analytics: append-only events, daily rollups, and the dashboards' series."""

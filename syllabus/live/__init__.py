@@ -1,0 +1,1 @@
+"""Live lessons: scheduled BigBlueButton or Jitsi sessions, attendance and reminders."""
