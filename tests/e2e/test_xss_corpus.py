@@ -9,6 +9,7 @@ carries the marker `__xss`, so a hit is caught however it got in.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,15 @@ from syllabus.kit.runtime import Runtime, set_runtime
 from tests.e2e.conftest import CSP_RECORDER, DESKTOP_VIEWPORT
 from tests.e2e.people import PASSWORD, make_person
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # Text is sanitised and escaped before the database sees it or after it gives it
+    # back, the same on every engine: the first CI pass (SQLite) runs it.
+    pytest.mark.skipif(
+        bool(os.environ.get("SYLLABUS_REDIS_URL")),
+        reason="engine-independent: runs in CI's first pass (SQLite) only",
+    ),
+]
 
 PAYLOADS = [
     '<script>window.__xss("script")</script>',
