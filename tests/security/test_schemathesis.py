@@ -1,5 +1,5 @@
-"""Property-based API fuzzing from the OpenAPI document, as an anonymous visitor, a student
-and an admin with real bearer tokens.
+"""Property-based API fuzzing from the OpenAPI document, as an anonymous visitor, a student,
+an instructor and an admin with real bearer tokens.
 
 For each operation schemathesis generates a bounded number of requests (valid
 and, in the second test, malformed ones) and checks: no 5xx, the status code
@@ -41,7 +41,7 @@ pytestmark = [
     ),
 ]
 
-# Bounded so the whole module (every operation, three roles) stays within a few minutes.
+# Bounded so the whole module (every operation, four roles) stays within a few minutes.
 POSITIVE_EXAMPLES = 3
 NEGATIVE_EXAMPLES = 2
 # Paths whose bodies are not JSON or whose answers depend on outside parties.
@@ -89,7 +89,7 @@ def malformed_schema(app: FastAPI) -> Any:
 def role_headers(db: Session, runtime: Runtime) -> dict[str, dict[str, str]]:
     """Authorization headers per role (none for the anonymous visitor)."""
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
-    for role in ("student", "admin"):
+    for role in ("student", "instructor", "admin"):
         user = make_user(db, role=role)
         pair = sessions.start_session(db, runtime, user, sessions.Client(device="fuzz"))
         db.commit()
